@@ -1,0 +1,1 @@
+"""Field validation: code lists and the SQL that checks staged rows."""
