@@ -1,0 +1,132 @@
+"""The `cscperf` command: a thin click layer over :mod:`cscperf.api`.
+
+Errors the user can act on exit with status 2 and one line naming the file and
+the reason; no tracebacks.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import sys
+from pathlib import Path
+
+import click
+import duckdb
+
+from cscperf import __version__, api
+from cscperf.ingest.pipeline import IngestError
+from cscperf.output import render
+from cscperf.store.db import DEFAULT_DB, StoreError
+
+DB_OPTION = click.option(
+    "--db",
+    default=DEFAULT_DB,
+    show_default=True,
+    type=click.Path(dir_okay=False),
+    help="DuckDB store file.",
+)
+FORMAT_OPTION = click.option(
+    "--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
+    show_default=True, help="Output format.",
+)
+
+
+def fail(message: str) -> None:
+    click.echo(f"cscperf: error: {message}", err=True)
+    sys.exit(2)
+
+
+@click.group()
+@click.version_option(__version__, prog_name="cscperf")
+def main() -> None:
+    """Children's social care performance for English local authorities."""
+
+
+@main.command()
+@click.option("--la", "la_code", required=True, help="DfE 3-digit LA code, e.g. 883.")
+@DB_OPTION
+@click.option("--year", type=int, help="Return year (year ending 31 March) for files that lack one.")
+@click.option("--json", "as_json", is_flag=True, help="Print per-table counts as JSON.")
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+def ingest(la_code: str, db: str, year: int | None, as_json: bool, paths: tuple[str, ...]) -> None:
+    """Ingest SSDA903, CIN census, Annex A and template files (or folders) as one batch.
+
+    The batch is atomic: if any file is refused nothing is loaded (exit 2).
+    """
+    show_bar = sys.stderr.isatty() and not as_json
+    try:
+        if show_bar:
+            with click.progressbar(length=0, label="ingesting", file=sys.stderr) as bar:
+                report = api.ingest(
+                    paths, la_code, db=db, year=year,
+                    progress=lambda p: bar.update(0, current_item=p.name),
+                )
+        else:
+            report = api.ingest(paths, la_code, db=db, year=year)
+    except (IngestError, StoreError) as exc:
+        fail(str(exc))
+        return
+    except duckdb.Error as exc:
+        fail(f"store error, nothing loaded: {exc}")
+        return
+    if as_json:
+        click.echo(json.dumps([r.as_dict() for r in report.results], indent=2))
+        return
+    cols = ["file", "table", "rows_read", "rows_loaded", "rows_quarantined"]
+    rows = [(Path(r.file).name, r.table, r.rows_read, r.rows_loaded, r.rows_quarantined)
+            for r in report.results]
+    click.echo(render(cols, rows, "table"))
+    for note in report.notes:
+        click.echo(f"note: {note}", err=True)
+    for skipped in report.skipped:
+        click.echo(f"skipped (not a recognised file): {skipped}", err=True)
+    if report.rows_quarantined:
+        click.echo(
+            f"{report.rows_quarantined} row(s) quarantined: see `cscperf quarantine --db {db}`",
+            err=True,
+        )
+
+
+@main.command()
+@DB_OPTION
+@FORMAT_OPTION
+def quarantine(db: str, fmt: str) -> None:
+    """List quarantined rows: file, line, field, value and reason."""
+    try:
+        cols, rows = api.quarantine(db)
+    except StoreError as exc:
+        fail(str(exc))
+        return
+    click.echo(render(cols, rows, fmt))
+
+
+@main.command()
+@DB_OPTION
+@FORMAT_OPTION
+@click.argument("sql")
+def query(db: str, fmt: str, sql: str) -> None:
+    """Run read-only SQL against the store (the connection cannot write)."""
+    try:
+        cols, rows = api.query(sql, db)
+    except StoreError as exc:
+        fail(str(exc))
+        return
+    except duckdb.Error as exc:
+        fail(f"query failed: {str(exc).splitlines()[0]}")
+        return
+    click.echo(render(cols, rows, fmt))
+
+
+#: Commands that live in their own packages: (module, attribute).
+PLUGGED = (
+    ("cscperf.synth.cli", "synth"),
+    ("cscperf.kpis.cli", "kpis"),
+    ("cscperf.demo", "demo"),
+)
+for _module, _attr in PLUGGED:
+    try:
+        main.add_command(getattr(importlib.import_module(_module), _attr))
+    except ModuleNotFoundError as _exc:  # pragma: no cover - during development only
+        if _exc.name != _module:
+            raise

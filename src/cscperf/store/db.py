@@ -1,0 +1,123 @@
+"""Opening the canonical store and keeping its schema current.
+
+The schema is versioned in ``schema_version``; :data:`MIGRATIONS` are applied in
+order, each in its own transaction, so an old store file is brought up to date
+the first time a newer cscperf opens it for writing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+
+from cscperf.store.schema import PROVENANCE, TABLES, Table
+
+DEFAULT_DB = "cscperf.duckdb"
+
+QUARANTINE_DDL = """
+CREATE TABLE IF NOT EXISTS quarantine (
+    la_code VARCHAR, return_year INTEGER, source_file VARCHAR, source_line BIGINT,
+    table_name VARCHAR, field VARCHAR, value VARCHAR, reason VARCHAR,
+    ingested_at TIMESTAMP
+)"""
+
+INGEST_LOG_DDL = """
+CREATE TABLE IF NOT EXISTS ingest_log (
+    la_code VARCHAR, source_file VARCHAR, format VARCHAR, return_year INTEGER,
+    table_name VARCHAR, rows_read BIGINT, rows_loaded BIGINT, rows_quarantined BIGINT,
+    ingested_at TIMESTAMP
+)"""
+
+
+def table_ddl(table: Table) -> str:
+    cols = [f"{name} {typ}" for name, typ in PROVENANCE]
+    cols += [f"{c.name} {c.sql_type}" for c in table.columns]
+    return f"CREATE TABLE IF NOT EXISTS {table.name} ({', '.join(cols)})"
+
+
+def _v1(con: duckdb.DuckDBPyConnection) -> None:
+    for table in TABLES.values():
+        con.execute(table_ddl(table))
+    con.execute(QUARANTINE_DDL)
+    con.execute(INGEST_LOG_DDL)
+
+
+#: (version, description, apply). Append only; never edit a released migration.
+MIGRATIONS: list[tuple[int, str, Callable[[duckdb.DuckDBPyConnection], None]]] = [
+    (1, "canonical tables, quarantine, ingest_log", _v1),
+]
+SCHEMA_VERSION = MIGRATIONS[-1][0]
+
+
+def schema_version(con: duckdb.DuckDBPyConnection) -> int:
+    exists = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'"
+    ).fetchone()
+    if not exists or not exists[0]:
+        return 0
+    row = con.execute("SELECT max(version) FROM schema_version").fetchone()
+    return int(row[0]) if row and row[0] is not None else 0
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> int:
+    """Apply pending migrations; returns the resulting schema version."""
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS schema_version "
+        "(version INTEGER, description VARCHAR, applied_at TIMESTAMP)"
+    )
+    current = schema_version(con)
+    for version, description, apply in MIGRATIONS:
+        if version <= current:
+            continue
+        con.execute("BEGIN TRANSACTION")
+        try:
+            apply(con)
+            con.execute(
+                "INSERT INTO schema_version VALUES (?, ?, current_timestamp)",
+                [version, description],
+            )
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+    return SCHEMA_VERSION
+
+
+class StoreError(Exception):
+    """A problem opening the store, worded for the user."""
+
+
+def connect(path: str | Path = DEFAULT_DB, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open (and, when writable, create or migrate) the store at ``path``.
+
+    ``":memory:"`` gives a throwaway store, used by tests.
+    """
+    target = str(path)
+    if read_only:
+        if target != ":memory:" and not Path(target).exists():
+            raise StoreError(f"{target}: no such store (run `cscperf ingest` or `cscperf demo`)")
+        try:
+            con = duckdb.connect(target, read_only=True)
+        except duckdb.Error as exc:
+            raise StoreError(f"{target}: cannot open store read-only: {exc}") from exc
+        if schema_version(con) < SCHEMA_VERSION:
+            con.close()
+            raise StoreError(f"{target}: store schema is out of date; open it once for writing")
+        return con
+    try:
+        con = duckdb.connect(target)
+    except duckdb.Error as exc:
+        raise StoreError(f"{target}: cannot open store: {exc}") from exc
+    migrate(con)
+    return con
+
+
+def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Row count of every canonical table (used by tests and `cscperf status`)."""
+    out: dict[str, int] = {}
+    for name in TABLES:
+        row = con.execute(f"SELECT count(*) FROM {name}").fetchone()
+        out[name] = int(row[0]) if row else 0
+    return out
