@@ -15,7 +15,7 @@ import click
 import duckdb
 
 from cscperf import __version__, api
-from cscperf.ingest.pipeline import IngestError
+from cscperf.ingest.pipeline import IngestError, discover
 from cscperf.output import render
 from cscperf.store.db import DEFAULT_DB, StoreError
 
@@ -27,8 +27,12 @@ DB_OPTION = click.option(
     help="DuckDB store file.",
 )
 FORMAT_OPTION = click.option(
-    "--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
-    show_default=True, help="Output format.",
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+    help="Output format.",
 )
 
 
@@ -46,7 +50,9 @@ def main() -> None:
 @main.command()
 @click.option("--la", "la_code", required=True, help="DfE 3-digit LA code, e.g. 883.")
 @DB_OPTION
-@click.option("--year", type=int, help="Return year (year ending 31 March) for files that lack one.")
+@click.option(
+    "--year", type=int, help="Return year (year ending 31 March) for files that lack one."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print per-table counts as JSON.")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 def ingest(la_code: str, db: str, year: int | None, as_json: bool, paths: tuple[str, ...]) -> None:
@@ -57,10 +63,19 @@ def ingest(la_code: str, db: str, year: int | None, as_json: bool, paths: tuple[
     show_bar = sys.stderr.isatty() and not as_json
     try:
         if show_bar:
-            with click.progressbar(length=0, label="ingesting", file=sys.stderr) as bar:
+            total = len(discover(paths))
+            with click.progressbar(
+                length=total,
+                label="ingesting",
+                file=sys.stderr,
+                item_show_func=lambda name: name,
+            ) as bar:
                 report = api.ingest(
-                    paths, la_code, db=db, year=year,
-                    progress=lambda p: bar.update(0, current_item=p.name),
+                    paths,
+                    la_code,
+                    db=db,
+                    year=year,
+                    progress=lambda p: bar.update(1, current_item=p.name),
                 )
         else:
             report = api.ingest(paths, la_code, db=db, year=year)
@@ -74,8 +89,10 @@ def ingest(la_code: str, db: str, year: int | None, as_json: bool, paths: tuple[
         click.echo(json.dumps([r.as_dict() for r in report.results], indent=2))
         return
     cols = ["file", "table", "rows_read", "rows_loaded", "rows_quarantined"]
-    rows = [(Path(r.file).name, r.table, r.rows_read, r.rows_loaded, r.rows_quarantined)
-            for r in report.results]
+    rows = [
+        (Path(r.file).name, r.table, r.rows_read, r.rows_loaded, r.rows_quarantined)
+        for r in report.results
+    ]
     click.echo(render(cols, rows, "table"))
     for note in report.notes:
         click.echo(f"note: {note}", err=True)

@@ -10,7 +10,7 @@ import pytest
 
 from cscperf.ingest.pipeline import IngestError, ingest_paths, year_hint
 from cscperf.store.db import connect, table_counts
-from tests.ingest.conftest import FakeReader, write
+from tests.fakes import FakeReader, write
 
 EP = "child_id|decom|rne|ls|place|dec|rec|home_post"
 
@@ -21,14 +21,20 @@ def con() -> duckdb.DuckDBPyConnection:
 
 
 def test_valid_rows_load_typed(con, fake_reader: FakeReader, tmp_path: Path) -> None:
-    f = write(tmp_path / "a.fake", "cla_episodes", 2024, EP,
-              "C1|01/04/2023|S|C2|U1|2023-05-02|X1|rm17 5aa",
-              "C1|02/05/2023|P|C2|U3|||")
+    f = write(
+        tmp_path / "a.fake",
+        "cla_episodes",
+        2024,
+        EP,
+        "C1|01/04/2023|S|C2|U1|2023-05-02|X1|rm17 5aa",
+        "C1|02/05/2023|P|C2|U3|||",
+    )
     report = ingest_paths(con, [f], "883")
     assert [(r.rows_read, r.rows_loaded, r.rows_quarantined) for r in report.results] == [(2, 2, 0)]
     rows = con.execute(
         "SELECT child_id, decom, dec, home_post, la_code, return_year, source_line "
-        "FROM cla_episodes ORDER BY decom").fetchall()
+        "FROM cla_episodes ORDER BY decom"
+    ).fetchall()
     assert rows == [
         ("C1", dt.date(2023, 4, 1), dt.date(2023, 5, 2), "RM17 5AA", "883", 2024, 3),
         ("C1", dt.date(2023, 5, 2), None, None, "883", 2024, 4),
@@ -36,17 +42,23 @@ def test_valid_rows_load_typed(con, fake_reader: FakeReader, tmp_path: Path) -> 
 
 
 def test_bad_rows_quarantined_with_reason(con, fake_reader, tmp_path) -> None:
-    f = write(tmp_path / "a.fake", "cla_episodes", 2024, EP,
-              "C1|31/02/2023|S|C2|U1|||",       # impossible date
-              "C2|01/03/2023|S|ZZ|U1|||",       # bad LS code
-              "C3|01/03/2023|S|C2|U1|01/01/2023|E11|",  # ends before it starts
-              "|01/03/2023|S|C2|U1|||",         # blank child
-              "C5|01/03/2023|S|C2|U1|||")       # fine
+    f = write(
+        tmp_path / "a.fake",
+        "cla_episodes",
+        2024,
+        EP,
+        "C1|31/02/2023|S|C2|U1|||",  # impossible date
+        "C2|01/03/2023|S|ZZ|U1|||",  # bad LS code
+        "C3|01/03/2023|S|C2|U1|01/01/2023|E11|",  # ends before it starts
+        "|01/03/2023|S|C2|U1|||",  # blank child
+        "C5|01/03/2023|S|C2|U1|||",
+    )  # fine
     report = ingest_paths(con, [f], "883")
     r = report.results[0]
     assert (r.rows_read, r.rows_loaded, r.rows_quarantined) == (5, 1, 4)
-    q = con.execute("SELECT source_line, field, value, reason FROM quarantine "
-                    "ORDER BY source_line").fetchall()
+    q = con.execute(
+        "SELECT source_line, field, value, reason FROM quarantine ORDER BY source_line"
+    ).fetchall()
     assert q[0] == (3, "decom", "31/02/2023", "not a date (expected dd/mm/yyyy or yyyy-mm-dd)")
     assert q[1][:3] == (4, "ls", "ZZ") and "not a valid 903_ls code for return year 2024" in q[1][3]
     assert q[2] == (5, "dec", "2023-01-01", "dec is before decom")
@@ -55,8 +67,14 @@ def test_bad_rows_quarantined_with_reason(con, fake_reader, tmp_path) -> None:
 
 
 def test_duplicate_key_in_one_file_is_quarantined(con, fake_reader, tmp_path) -> None:
-    f = write(tmp_path / "a.fake", "cla_episodes", 2024, EP,
-              "C1|01/04/2023|S|C2|U1|||", "C1|01/04/2023|S|C2|U3|||")
+    f = write(
+        tmp_path / "a.fake",
+        "cla_episodes",
+        2024,
+        EP,
+        "C1|01/04/2023|S|C2|U1|||",
+        "C1|01/04/2023|S|C2|U3|||",
+    )
     r = ingest_paths(con, [f], "883").results[0]
     assert (r.rows_loaded, r.rows_quarantined) == (1, 1)
     assert con.execute("SELECT place FROM cla_episodes").fetchall() == [("U1",)]
@@ -66,16 +84,19 @@ def test_duplicate_key_in_one_file_is_quarantined(con, fake_reader, tmp_path) ->
 
 def test_later_return_wins_whatever_the_order(con, fake_reader, tmp_path) -> None:
     old = write(tmp_path / "y2023.fake", "cla_episodes", 2023, EP, "C1|01/04/2022|S|C2|U1|||")
-    new = write(tmp_path / "y2024.fake", "cla_episodes", 2024, EP,
-                "C1|01/04/2022|S|C2|U1|10/10/2023|E4A|")
+    new = write(
+        tmp_path / "y2024.fake", "cla_episodes", 2024, EP, "C1|01/04/2022|S|C2|U1|10/10/2023|E4A|"
+    )
     ingest_paths(con, [new], "883")
     ingest_paths(con, [old], "883")  # an older return never overwrites a newer one
     assert con.execute("SELECT dec, return_year FROM cla_episodes").fetchall() == [
-        (dt.date(2023, 10, 10), 2024)]
+        (dt.date(2023, 10, 10), 2024)
+    ]
     con2 = connect(":memory:")
     ingest_paths(con2, [old, new], "883")  # same batch, either order
     assert con2.execute("SELECT dec, return_year FROM cla_episodes").fetchall() == [
-        (dt.date(2023, 10, 10), 2024)]
+        (dt.date(2023, 10, 10), 2024)
+    ]
 
 
 def test_per_year_tables_keep_each_year(con, fake_reader, tmp_path) -> None:
@@ -83,12 +104,20 @@ def test_per_year_tables_keep_each_year(con, fake_reader, tmp_path) -> None:
     b = write(tmp_path / "b.fake", "oc3", 2024, "child_id|in_touch|activ|accom", "C1|YES|G4|U1")
     ingest_paths(con, [a, b], "883")
     assert con.execute("SELECT return_year, activ FROM oc3 ORDER BY 1").fetchall() == [
-        (2023, "F1"), (2024, "G4")]
+        (2023, "F1"),
+        (2024, "G4"),
+    ]
 
 
 def test_reingest_changes_nothing(con, fake_reader, tmp_path) -> None:
-    f = write(tmp_path / "a.fake", "cla_episodes", 2024, EP,
-              "C1|01/04/2023|S|C2|U1|||", "C2|bad|S|C2|U1|||")
+    f = write(
+        tmp_path / "a.fake",
+        "cla_episodes",
+        2024,
+        EP,
+        "C1|01/04/2023|S|C2|U1|||",
+        "C2|bad|S|C2|U1|||",
+    )
     ingest_paths(con, [tmp_path], "883")
     before = (table_counts(con), con.execute("SELECT count(*) FROM quarantine").fetchone())
     ingest_paths(con, [tmp_path], "883")
@@ -120,8 +149,9 @@ def test_return_year_inferred_from_folder_or_dates(con, fake_reader, tmp_path) -
     assert year_hint(Path("x/903_2023_header.csv")) == 2023
     assert year_hint(Path("x/episodes.csv")) is None
     # no year anywhere: 31 March on or after the latest DECOM/DEC in the folder
-    write(tmp_path / "d" / "e.fake", "cla_episodes", "", EP,
-          "C1|01/04/2023|S|C2|U1|01/04/2024|E4A|")
+    write(
+        tmp_path / "d" / "e.fake", "cla_episodes", "", EP, "C1|01/04/2023|S|C2|U1|01/04/2024|E4A|"
+    )
     write(tmp_path / "d" / "h.fake", "children", "", "child_id|sex|dob", "C1|1|01/01/2010")
     ingest_paths(con, [tmp_path / "d"], "883")
     assert con.execute("SELECT return_year FROM children").fetchall() == [(2025,)]

@@ -22,9 +22,9 @@ from pathlib import Path
 
 import duckdb
 
+from cscperf.ingest.staging import BatchStaging, stage_name
 from cscperf.io.base import MAX_FILE_BYTES, FileInfo, FileRefused
 from cscperf.io.registry import reader_for
-from cscperf.ingest.staging import BatchStaging, stage_name
 from cscperf.store.schema import TABLES, Table
 from cscperf.validate.sql import typed_expr, validation_sql
 
@@ -152,8 +152,9 @@ def _read_all(
         reader = reader_for(f.path)
         if reader is None:
             if f.explicit:
-                raise FileRefused(f.path, "not a recognised SSDA903, CIN census, Annex A or "
-                                  "cscperf template file")
+                raise FileRefused(
+                    f.path, "not a recognised SSDA903, CIN census, Annex A or cscperf template file"
+                )
             report.skipped.append(str(f.path))
             continue
         sink = staging.sink(f.no)
@@ -214,9 +215,7 @@ def _resolve_years(
 
 
 def _key_match(table: Table, left: str, right: str) -> str:
-    return " AND ".join(
-        f"{left}.{k} IS NOT DISTINCT FROM {right}.{k}" for k in table.merge_key
-    )
+    return " AND ".join(f"{left}.{k} IS NOT DISTINCT FROM {right}.{k}" for k in table.merge_key)
 
 
 def _load_table(
@@ -249,8 +248,7 @@ def _load_table(
         FROM _val WHERE len(_problems) = 0
         """
     )
-    cols = ", ".join(("la_code", "return_year", "source_file", "source_line",
-                      *table.column_names))
+    cols = ", ".join(("la_code", "return_year", "source_file", "source_line", *table.column_names))
     # Across files, the latest return year (then the later file) wins.
     con.execute(
         f"""

@@ -40,9 +40,7 @@ class BatchStaging:
         name = stage_name(table)
         if table not in self.created:
             cols = ", ".join(f"r_{c.name} VARCHAR" for c in TABLES[table].columns)
-            self.con.execute(
-                f"CREATE TABLE {name} ({cols}, source_line BIGINT, file_no INTEGER)"
-            )
+            self.con.execute(f"CREATE TABLE {name} ({cols}, source_line BIGINT, file_no INTEGER)")
             self.created.add(table)
         return name
 
@@ -69,8 +67,7 @@ class FileSink:
         if unknown:
             raise KeyError(f"{table} has no columns {unknown}")
         return ", ".join(
-            f"CAST({n} AS VARCHAR) AS r_{n}" if n != "source_line" else "source_line"
-            for n in names
+            f"CAST({n} AS VARCHAR) AS r_{n}" if n != "source_line" else "source_line" for n in names
         )
 
     def append(self, table: str, batch: pa.Table) -> None:

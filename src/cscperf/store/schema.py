@@ -145,12 +145,17 @@ SSDA903 = (
         ),
         key=("child_id", "decom"),
         checks=(_end_after_start("decom", "dec"),),
-        doc="903 episodes of care; an episode is open at d when decom <= d and (dec is null or dec > d).",
+        doc="903 episodes; open at d when decom <= d and (dec is null or dec > d).",
     ),
     Table(
         "cla_reviews",
         "903 reviews",
-        (CHILD, DOB, _c("review", "date", required=True), _c("review_code", "code", "903_review_code")),
+        (
+            CHILD,
+            DOB,
+            _c("review", "date", required=True),
+            _c("review_code", "code", "903_review_code"),
+        ),
         key=("child_id", "review"),
     ),
     Table(

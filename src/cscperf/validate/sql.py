@@ -96,9 +96,7 @@ def problems(col: Col, years: list[int]) -> list[tuple[str, str]]:
     elif col.kind == "bool":
         out.append((f"{v} IS NOT NULL AND {t} IS NULL", q("not a yes/no value (1/0, true/false)")))
     elif col.kind == "postcode":
-        out.append(
-            (f"NOT regexp_full_match({t}, {q(POSTCODE_RE)})", q("not a UK postcode"))
-        )
+        out.append((f"NOT regexp_full_match({t}, {q(POSTCODE_RE)})", q("not a UK postcode")))
     if col.kind == "code" and col.codes:
         reason = (
             f"'''' || {v} || ''' is not a valid {col.codes} code for return year '"

@@ -9,9 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pyarrow as pa
-import pytest
 
-from cscperf.io import registry
 from cscperf.io.base import FileInfo, FileRefused, Sink
 
 
@@ -33,17 +31,12 @@ class FakeReader:
             for c, v in zip(cols, line.split("|"), strict=True):
                 data[c].append(v or None)
             data["source_line"].append(no)
-        arrays = {c: pa.array(v, pa.int64() if c == "source_line" else pa.string())
-                  for c, v in data.items()}
+        arrays = {
+            c: pa.array(v, pa.int64() if c == "source_line" else pa.string())
+            for c, v in data.items()
+        }
         sink.append(table, pa.table(arrays))
         return FileInfo("fake", return_year=int(year) if year else None)
-
-
-@pytest.fixture()
-def fake_reader(monkeypatch: pytest.MonkeyPatch) -> FakeReader:
-    reader = FakeReader()
-    monkeypatch.setattr(registry, "readers", lambda: (reader,))
-    return reader
 
 
 def write(path: Path, table: str, year: int | str, header: str, *rows: str) -> Path:
