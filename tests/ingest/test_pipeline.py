@@ -61,7 +61,7 @@ def test_bad_rows_quarantined_with_reason(con, fake_reader, tmp_path) -> None:
     ).fetchall()
     assert q[0] == (3, "decom", "31/02/2023", "not a date (expected dd/mm/yyyy or yyyy-mm-dd)")
     assert q[1][:3] == (4, "ls", "ZZ") and "not a valid 903_ls code for return year 2024" in q[1][3]
-    assert q[2] == (5, "dec", "2023-01-01", "dec is before decom")
+    assert q[2] == (5, "dec", "01/01/2023", "dec is before decom (2023-01-01 < 2023-03-01)")
     assert q[3] == (6, "child_id", None, "required field is blank")
     assert con.execute("SELECT child_id FROM cla_episodes").fetchall() == [("C5",)]
 

@@ -52,6 +52,7 @@ class Check:
     field: str
     sql: str
     reason: str
+    other: str | None = None  # a second field whose value the reason quotes
 
 
 @dataclass(frozen=True)
@@ -105,7 +106,7 @@ DOB = _c("dob", "date")
 
 
 def _end_after_start(start: str, end: str) -> Check:
-    return Check(end, f"{end} < {start}", f"{end} is before {start}")
+    return Check(end, f"{end} < {start}", f"{end} is before {start}", other=start)
 
 
 # --- SSDA903 -----------------------------------------------------------------

@@ -126,10 +126,15 @@ def validation_sql(table: Table, staged: str, years: list[int]) -> str:
         cond = chk.sql
         for c in table.columns:
             cond = _rename(cond, c.name)
+        reason = q(chk.reason)
+        if chk.other:
+            reason = (
+                f"{q(chk.reason + ' (')} || CAST(t_{chk.field} AS VARCHAR) || ' < ' || "
+                f"CAST(t_{chk.other} AS VARCHAR) || ')'"
+            )
         items.append(
             f"CASE WHEN coalesce({cond}, FALSE) THEN "
-            f"{{'field': {q(chk.field)}, 'value': CAST(t_{chk.field} AS VARCHAR), "
-            f"'reason': {q(chk.reason)}}} END"
+            f"{{'field': {q(chk.field)}, 'value': r_{chk.field}, 'reason': {reason}}} END"
         )
     plist = ",\n    ".join(items) if items else "NULL"
     cols = ", ".join(f"t_{c.name} AS {c.name}" for c in table.columns)
