@@ -40,7 +40,8 @@ def query(sql: str, db: str | Path = DEFAULT_DB) -> tuple[list[str], list[tuple[
 def quarantine(db: str | Path = DEFAULT_DB) -> tuple[list[str], list[tuple[object, ...]]]:
     """Every quarantined value, in file and line order."""
     return query(
-        "SELECT la_code, return_year, source_file, source_line, table_name, field, value, reason "
+        "SELECT la_code, return_year, source_file, source_line, table_name, field, value, reason, "
+        "other_problems "
         "FROM quarantine ORDER BY source_file, source_line, table_name, field",
         db,
     )

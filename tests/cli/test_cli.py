@@ -39,9 +39,11 @@ def test_ingest_json_counts_and_quarantine(fake_reader: FakeReader, tmp_path: Pa
     ]
     res = CliRunner().invoke(main, ["quarantine", "--db", db, "--format", "csv"])
     lines = res.output.strip().splitlines()
-    assert lines[0] == "la_code,return_year,source_file,source_line,table_name,field,value,reason"
+    assert lines[0] == (
+        "la_code,return_year,source_file,source_line,table_name,field,value,reason,other_problems"
+    )
     assert lines[1].endswith(
-        ",4,cla_episodes,place,BAD,'BAD' is not a valid 903_place code for return year 2024"
+        ",4,cla_episodes,place,BAD,'BAD' is not a valid 903_place code for return year 2024,"
     )
 
 

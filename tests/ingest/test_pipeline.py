@@ -66,6 +66,15 @@ def test_bad_rows_quarantined_with_reason(con, fake_reader, tmp_path) -> None:
     assert con.execute("SELECT child_id FROM cla_episodes").fetchall() == [("C5",)]
 
 
+def test_row_with_several_problems_is_one_quarantine_row(con, fake_reader, tmp_path) -> None:
+    f = write(tmp_path / "a.fake", "cla_episodes", 2024, EP, "C1|bad|S|XX|U1|||")
+    r = ingest_paths(con, [f], "883").results[0]
+    assert (r.rows_read, r.rows_loaded, r.rows_quarantined) == (1, 0, 1)
+    assert con.execute("SELECT field, value, other_problems FROM quarantine").fetchall() == [
+        ("decom", "bad", "ls: 'XX' is not a valid 903_ls code for return year 2024")
+    ]
+
+
 def test_duplicate_key_in_one_file_is_quarantined(con, fake_reader, tmp_path) -> None:
     f = write(
         tmp_path / "a.fake",

@@ -278,13 +278,16 @@ def _load_table(
         f"""
         INSERT INTO quarantine
         SELECT la_code, return_year, source_file, source_line, {_lit(name)},
-               p.field, p.value, p.reason, current_timestamp
-        FROM (SELECT *, unnest(_problems) AS p FROM _val WHERE len(_problems) > 0)
+               _problems[1].field, _problems[1].value, _problems[1].reason,
+               CASE WHEN len(_problems) > 1 THEN array_to_string(list_transform(
+                 _problems[2:], lambda p: p.field || ': ' || p.reason), '; ') END,
+               current_timestamp
+        FROM _val WHERE len(_problems) > 0
         UNION ALL
         SELECT la_code, return_year, source_file, source_line, {_lit(name)},
                {_lit(table.key[-1])}, NULL,
                'duplicate of line ' || _first_line || ' (same ' || {_lit(", ".join(table.key))}
-               || ')', current_timestamp
+               || ')', NULL, current_timestamp
         FROM _ranked WHERE _dup > 1
         """
     )

@@ -14,7 +14,6 @@ READERS: tuple[tuple[str, str], ...] = (
     ("cscperf.io.ssda903_xml", "READER"),
     ("cscperf.io.ssda903_csv", "READER"),
     ("cscperf.io.local_csv", "READER"),
-    ("cscperf.io.population_csv", "READER"),
     ("cscperf.io.annex_a", "READER"),
 )
 

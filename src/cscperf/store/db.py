@@ -20,7 +20,7 @@ QUARANTINE_DDL = """
 CREATE TABLE IF NOT EXISTS quarantine (
     la_code VARCHAR, return_year INTEGER, source_file VARCHAR, source_line BIGINT,
     table_name VARCHAR, field VARCHAR, value VARCHAR, reason VARCHAR,
-    ingested_at TIMESTAMP
+    other_problems VARCHAR, ingested_at TIMESTAMP
 )"""
 
 INGEST_LOG_DDL = """

@@ -572,7 +572,8 @@ ANNEX_A = (
             _c("activity"),
         ),
         key=("child_id",),
-        doc="Annex A list 9 care leavers: a snapshot; the latest return wins.",
+        per_year=True,
+        doc="Annex A list 9 care leavers: a snapshot per return year, never merged.",
     ),
     Table(
         "annexa_adoption",

@@ -1,0 +1,20 @@
+-- Care leavers aged 19-21 in education, employment or training (%). Cohort: OC3 rows of the
+-- return for the period's reporting year (OC3 is never merged across years) whose 19th, 20th
+-- or 21st birthday falls in that year, i.e. dob in [start - 21 years, start - 18 years)
+-- where start is 1 April, excluding IN_TOUCH DIED and RHOM. Numerator: ACTIV beginning F
+-- or P (full- or part-time education, employment or training). Not in touch, refused and
+-- no-longer-requires stay in the cohort. Reporting-year periods only.
+SELECT
+    o.la_code,
+    p.period_id,
+    o.child_id AS subject_id,
+    CAST(NULL AS DATE) AS event_date,
+    CAST(CASE WHEN o.activ LIKE 'F%' OR o.activ LIKE 'P%' THEN 1 ELSE 0 END AS DOUBLE) AS num,
+    CAST(1 AS DOUBLE) AS den
+FROM oc3 AS o
+JOIN periods AS p
+    ON o.return_year = EXTRACT(YEAR FROM p.period_start) + 1
+    AND o.dob >= p.period_start - INTERVAL 21 YEAR
+    AND o.dob < p.period_start - INTERVAL 18 YEAR
+WHERE o.in_touch IS NULL
+    OR o.in_touch NOT IN ('DIED', 'RHOM')

@@ -1,0 +1,19 @@
+-- Care leavers aged 19-21 the LA is not in touch with (%). Cohort as care_leavers_eet_19_21
+-- (OC3 rows of the period's reporting year, 19th-21st birthday in the year, IN_TOUCH not
+-- DIED or RHOM); numerator IN_TOUCH = NO. Refused (REFU) and no longer requires services
+-- (NREQ) are in touch for this purpose, as in the DfE activity tables. Reporting-year
+-- periods only.
+SELECT
+    o.la_code,
+    p.period_id,
+    o.child_id AS subject_id,
+    CAST(NULL AS DATE) AS event_date,
+    CAST(CASE WHEN o.in_touch = 'NO' THEN 1 ELSE 0 END AS DOUBLE) AS num,
+    CAST(1 AS DOUBLE) AS den
+FROM oc3 AS o
+JOIN periods AS p
+    ON o.return_year = EXTRACT(YEAR FROM p.period_start) + 1
+    AND o.dob >= p.period_start - INTERVAL 21 YEAR
+    AND o.dob < p.period_start - INTERVAL 18 YEAR
+WHERE o.in_touch IS NULL
+    OR o.in_touch NOT IN ('DIED', 'RHOM')
