@@ -232,43 +232,53 @@ def _load_table(
         if r[0] is not None
     ]
     staged = (
-        f"(SELECT s.*, f.la_code, f.return_year, f.source_file "
+        f"(SELECT s.*, s.rowid AS _rid, f.la_code, f.return_year, f.source_file "
         f"FROM {stage_name(name)} s JOIN _files f USING (file_no))"
     )
-    con.execute(f"CREATE TABLE _val AS {validation_sql(table, staged, years)}")
+    con.execute(f"CREATE TEMP TABLE _val AS {validation_sql(table, staged, years)}")
     keys = ", ".join(table.merge_key)
-    # Within one file a repeated key is a data error: keep the first, quarantine the rest.
-    con.execute(
-        f"""
-        CREATE TABLE _ranked AS
-        SELECT *,
-          row_number() OVER (PARTITION BY file_no, {keys} ORDER BY source_line) AS _dup,
-          first_value(source_line) OVER (PARTITION BY file_no, {keys} ORDER BY source_line)
-            AS _first_line
-        FROM _val WHERE len(_problems) = 0
-        """
-    )
     cols = ", ".join(("la_code", "return_year", "source_file", "source_line", *table.column_names))
-    # Across files, the latest return year (then the later file) wins.
+    # A key seen twice is rare: find those keys with one hash aggregate and rank only them.
+    # Within one file a repeated key is a data error (keep the first, quarantine the rest);
+    # across files the latest return year, then the later file, wins.
+    con.execute(
+        f"CREATE TEMP TABLE _contested AS SELECT {keys} FROM _val WHERE NOT _bad "
+        f"GROUP BY ALL HAVING count(*) > 1"
+    )
     con.execute(
         f"""
-        CREATE TABLE _win AS
-        SELECT {cols} FROM (
-          SELECT *, row_number() OVER (PARTITION BY {keys}
-                    ORDER BY return_year DESC, file_no DESC, source_line) AS _rank
-          FROM _ranked WHERE _dup = 1
-        ) WHERE _rank = 1
+        CREATE TEMP TABLE _ranked AS
+        SELECT _rid, file_no, return_year, source_line, la_code, source_file, _dup, _first_line,
+          row_number() OVER (PARTITION BY {keys}, (_dup = 1)
+                             ORDER BY return_year DESC, file_no DESC, _rid) AS _rank
+        FROM (
+          SELECT v.*,
+            row_number() OVER (PARTITION BY v.file_no, {_cols(table, 'v')} ORDER BY v._rid)
+              AS _dup,
+            first_value(v.source_line) OVER (PARTITION BY v.file_no, {_cols(table, 'v')}
+                                             ORDER BY v._rid) AS _first_line
+          FROM _val v SEMI JOIN _contested c ON {_key_match(table, 'v', 'c')}
+          WHERE NOT v._bad
+        )
         """
     )
-    con.execute(
-        f"DELETE FROM {name} AS t WHERE EXISTS (SELECT 1 FROM _win w WHERE "
-        f"{_key_match(table, 'w', 't')} AND w.return_year >= t.return_year)"
-    )
-    con.execute(
-        f"INSERT INTO {name} ({cols}) SELECT {cols} FROM _win w WHERE NOT EXISTS "
-        f"(SELECT 1 FROM {name} t WHERE {_key_match(table, 'w', 't')} "
-        f"AND t.return_year > w.return_year)"
-    )
+    con.execute("CREATE TEMP TABLE _losers AS SELECT _rid FROM _ranked WHERE _dup > 1 OR _rank > 1")
+    winners = f"SELECT {cols} FROM _val w WHERE NOT _bad AND _rid NOT IN (SELECT _rid FROM _losers)"
+    existing = con.execute(f"SELECT count(*) FROM {name} WHERE la_code = ?", [la_code]).fetchone()
+    if existing and existing[0]:
+        con.execute(f"CREATE TEMP TABLE _win AS {winners}")
+        con.execute(
+            f"DELETE FROM {name} AS t WHERE EXISTS (SELECT 1 FROM _win w WHERE "
+            f"{_key_match(table, 'w', 't')} AND w.return_year >= t.return_year)"
+        )
+        con.execute(
+            f"INSERT INTO {name} ({cols}) SELECT {cols} FROM _win w WHERE NOT EXISTS "
+            f"(SELECT 1 FROM {name} t WHERE {_key_match(table, 'w', 't')} "
+            f"AND t.return_year > w.return_year)"
+        )
+    else:
+        con.execute("CREATE TEMP TABLE _win AS SELECT 1 AS x LIMIT 0")
+        con.execute(f"INSERT INTO {name} ({cols}) {winners}")
     sources = [str(f.path) for f in files if name in f.rows]
     con.execute(
         "DELETE FROM quarantine WHERE table_name = ? AND list_contains(?, source_file)",
@@ -282,7 +292,7 @@ def _load_table(
                CASE WHEN len(_problems) > 1 THEN array_to_string(list_transform(
                  _problems[2:], lambda p: p.field || ': ' || p.reason), '; ') END,
                current_timestamp
-        FROM _val WHERE len(_problems) > 0
+        FROM _val WHERE _bad
         UNION ALL
         SELECT la_code, return_year, source_file, source_line, {_lit(name)},
                {_lit(table.key[-1])}, NULL,
@@ -294,7 +304,7 @@ def _load_table(
     counts = con.execute(
         """
         SELECT file_no, count(*) AS read,
-               count(*) FILTER (WHERE len(_problems) > 0) AS bad
+               count(*) FILTER (WHERE _bad) AS bad
         FROM _val GROUP BY file_no
         """
     ).fetchall()
@@ -325,8 +335,12 @@ def _load_table(
                 result.rows_quarantined,
             ],
         )
-    for t in ("_val", "_ranked", "_win"):
+    for t in ("_val", "_contested", "_ranked", "_losers", "_win"):
         con.execute(f"DROP TABLE {t}")
+
+
+def _cols(table: Table, alias: str) -> str:
+    return ", ".join(f"{alias}.{k}" for k in table.merge_key)
 
 
 def _lit(text: str) -> str:

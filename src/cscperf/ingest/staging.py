@@ -30,7 +30,7 @@ class BatchStaging:
         self.con = con
         self.created: set[str] = set()
         con.execute(
-            "CREATE TABLE _files (file_no INTEGER, source_file VARCHAR, format VARCHAR, "
+            "CREATE TEMP TABLE _files (file_no INTEGER, source_file VARCHAR, format VARCHAR, "
             "la_code VARCHAR, return_year INTEGER, folder VARCHAR)"
         )
 
@@ -40,7 +40,7 @@ class BatchStaging:
         name = stage_name(table)
         if table not in self.created:
             cols = ", ".join(f"r_{c.name} VARCHAR" for c in TABLES[table].columns)
-            self.con.execute(f"CREATE TABLE {name} ({cols}, source_line BIGINT, file_no INTEGER)")
+            self.con.execute(f"CREATE TEMP TABLE {name} ({cols}, source_line BIGINT, file_no INTEGER)")
             self.created.add(table)
         return name
 

@@ -111,13 +111,18 @@ def validation_sql(table: Table, staged: str, years: list[int]) -> str:
 
     ``staged`` has columns ``r_<col>`` (raw text), ``la_code``, ``return_year``,
     ``source_file``, ``source_line``, ``file_no``. ``_problems`` is a list of
-    ``{field, value, reason}`` structs, empty when the row is valid.
+    ``{field, value, reason}`` structs for rows where ``_bad``; ``_rid`` identifies
+    the staged row.
     """
     typed = ",\n  ".join(f"{typed_expr(c)} AS t_{c.name}" for c in table.columns)
+    # _problems is built only for bad rows (CASE evaluates its branch on those alone),
+    # so validating a clean file costs little more than typing it.
     raws = ", ".join(f"r_{c.name}" for c in table.columns)
     items: list[str] = []
+    conds: list[str] = []
     for c in table.columns:
         for cond, reason in problems(c, years):
+            conds.append(f"coalesce({cond}, FALSE)")
             items.append(
                 f"CASE WHEN coalesce({cond}, FALSE) THEN "
                 f"{{'field': {q(c.name)}, 'value': r_{c.name}, 'reason': {reason}}} END"
@@ -126,6 +131,7 @@ def validation_sql(table: Table, staged: str, years: list[int]) -> str:
         cond = chk.sql
         for c in table.columns:
             cond = _rename(cond, c.name)
+        conds.append(f"coalesce({cond}, FALSE)")
         reason = q(chk.reason)
         if chk.other:
             reason = (
@@ -137,18 +143,19 @@ def validation_sql(table: Table, staged: str, years: list[int]) -> str:
             f"{{'field': {q(chk.field)}, 'value': r_{chk.field}, 'reason': {reason}}} END"
         )
     plist = ",\n    ".join(items) if items else "NULL"
+    bad = " OR ".join(conds) if conds else "FALSE"
     cols = ", ".join(f"t_{c.name} AS {c.name}" for c in table.columns)
     return f"""
 WITH typed AS (
-  SELECT la_code, return_year, source_file, source_line, file_no, {raws},
+  SELECT la_code, return_year, source_file, source_line, file_no, _rid, {raws},
   {typed}
   FROM {staged}
 )
-SELECT la_code, return_year, source_file, source_line, file_no, {cols},
-  list_filter([
+SELECT la_code, return_year, source_file, source_line, file_no, _rid, {cols}, _bad,
+  CASE WHEN _bad THEN list_filter([
     {plist}
-  ], lambda x: x IS NOT NULL) AS _problems
-FROM typed"""
+  ], lambda x: x IS NOT NULL) END AS _problems
+FROM (SELECT *, {bad} AS _bad FROM typed)"""
 
 
 def _rename(expr: str, name: str) -> str:
