@@ -135,6 +135,44 @@ def query(db: str, fmt: str, sql: str) -> None:
     click.echo(render(cols, rows, fmt))
 
 
+@main.command()
+@click.option("--out", type=click.Path(file_okay=False), help="Copy the templates here.")
+def templates(out: str | None) -> None:
+    """List the local CSV templates (workforce, fostering, audits, IHAs, RHIs), or copy them."""
+    from cscperf.io.local_csv import copy_templates, list_templates
+
+    if out:
+        for path in copy_templates(Path(out)):
+            click.echo(str(path))
+        return
+    for table, path in list_templates().items():
+        click.echo(f"{table:24} {path}")
+    click.echo("columns, types and codes: docs/local-templates.md", err=True)
+
+
+@main.command()
+@DB_OPTION
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+def population(db: str, paths: tuple[str, ...]) -> None:
+    """Load ONS mid-year child population estimates (EES csv, or la_code,year,age_0_17)."""
+    from cscperf.reference.population import load_csv
+    from cscperf.store.db import connect
+
+    try:
+        con = connect(db)
+    except StoreError as exc:
+        fail(str(exc))
+        return
+    try:
+        for path in paths:
+            n = load_csv(con, path)
+            click.echo(f"{path}: {n} estimates loaded")
+    except (ValueError, duckdb.Error) as exc:
+        fail(str(exc).splitlines()[0])
+    finally:
+        con.close()
+
+
 #: Commands that live in their own packages: (module, attribute).
 PLUGGED = (
     ("cscperf.synth.cli", "synth"),

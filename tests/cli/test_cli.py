@@ -81,3 +81,24 @@ def test_every_command_is_documented_in_readme() -> None:
     readme = (Path(__file__).parents[2] / "README.md").read_text()
     for name in main.commands:
         assert f"cscperf {name}" in readme, f"`cscperf {name}` is not documented in README.md"
+
+
+def test_templates_copy(tmp_path) -> None:
+    res = CliRunner().invoke(main, ["templates", "--out", str(tmp_path)])
+    assert res.exit_code == 0, res.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "case_audits.csv", "fostering_households.csv", "health_assessments.csv",
+        "return_interviews.csv", "sw_workforce.csv",
+    ]  # fmt: skip
+    assert (tmp_path / "sw_workforce.csv").read_text().startswith("snapshot_date,post_id")
+
+
+def test_population_load(tmp_path) -> None:
+    db = str(tmp_path / "s.duckdb")
+    f = tmp_path / "pop.csv"
+    f.write_text("la_code,year,age_0_17\n883,2023,41000\n883,2024,41500\n")
+    res = CliRunner().invoke(main, ["population", "--db", db, str(f)])
+    assert res.exit_code == 0, res.output
+    res = CliRunner().invoke(main, ["query", "--db", db, "--format", "csv",
+                                    "SELECT year, age_0_17 FROM population ORDER BY year"])
+    assert res.output.split() == ["year,age_0_17", "2023,41000", "2024,41500"]
