@@ -26,7 +26,7 @@ def _spans(raw: dict[str, object]) -> dict[str, tuple[Span, ...]]:
         if isinstance(value, (set, frozenset, list, tuple)) and all(
             isinstance(v, str) for v in value
         ):
-            out[name] = (Span(1900, 9999, frozenset(value)),)  # type: ignore[arg-type]
+            out[name] = (Span(1900, 9999, frozenset(value)),)
         else:
             spans = []
             for (first, last), codes in value.items():  # type: ignore[attr-defined]

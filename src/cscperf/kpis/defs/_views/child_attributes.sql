@@ -1,0 +1,189 @@
+-- child_attributes: the breakdown attributes of each KPI member at its period end.
+--
+-- Why: every KPI returns members (la_code, period_id, subject_id); breakdowns and
+-- drill-down join them here, so "by sex", "by placement location", ... are
+-- defined once for every KPI. One row per distinct (la_code, period_id,
+-- subject_id) in kpi_members (the engine fills kpi_members with the members of
+-- the KPI being computed, so attributes are only worked out for those children).
+-- d below is the period end.
+--
+--   sex                 Male / Female / Unknown: 903 header, else CIN census, else Annex A
+--   age_band            completed years at d: under 1, 1-4, 5-9, 10-15, 16+ (unknown
+--                       without a date of birth); dob from the same sources
+--   ethnicity           major group from the code's first letter: W White, M Mixed,
+--                       A Asian, B Black, C/O Other; REFU, NOBT and blank Not known
+--   uasc                UASC when in the 903 UASC table with DUC blank or after d
+--   placement_type,     PLACE and LS of the child's latest non-short-break episode
+--   legal_status        in the period (the one open at d for stock KPIs); 'not looked
+--                       after' when there is none
+--   placement_location  in LA (PL_POST's upper-tier LA is this LA) / outside LA,
+--                       <= 20 miles / outside LA, > 20 miles (straight line from
+--                       HOME_POST, metres / 1000 / 1.6093) / unknown
+--   born_in_la          UASC for children ever in the UASC table (shown apart), else
+--                       in LA / elsewhere by the child's first HOME_POST, else unknown
+--   team, worker        latest Annex A record (or case audit / workforce post) dated
+--                       on or before d
+WITH subj AS (
+    SELECT DISTINCT m.la_code, m.period_id, m.subject_id, p.period_start, p.period_end AS d
+    FROM kpi_members AS m
+    JOIN periods AS p ON p.period_id = m.period_id
+),
+h903 AS (
+    SELECT la_code, child_id,
+           MAX(CASE sex WHEN '1' THEN 'Male' WHEN '2' THEN 'Female' END) AS sex,
+           MAX(dob) AS dob, MAX(ethnic) AS eth
+    FROM children GROUP BY la_code, child_id
+),
+hcin AS (
+    SELECT la_code, child_id,
+           MAX(CASE sex WHEN '1' THEN 'Male' WHEN '2' THEN 'Female' END) AS sex,
+           MAX(dob) AS dob, MAX(ethnicity) AS eth
+    FROM cin_children GROUP BY la_code, child_id
+),
+hann AS (
+    SELECT la_code, child_id,
+           MAX(CASE WHEN sex IN ('Male', 'Female') THEN sex END) AS sex,
+           MAX(dob) AS dob, MAX(ethnicity) AS eth
+    FROM (
+        SELECT la_code, child_id, sex, dob, ethnicity FROM contacts
+        UNION ALL SELECT la_code, child_id, sex, dob, ethnicity FROM early_help
+        UNION ALL SELECT la_code, child_id, sex, dob, ethnicity FROM annexa_referrals
+        UNION ALL SELECT la_code, child_id, sex, dob, ethnicity FROM annexa_assessments
+        UNION ALL SELECT la_code, child_id, sex, dob, ethnicity FROM annexa_s47
+        UNION ALL SELECT la_code, child_id, sex, dob, ethnicity FROM annexa_cin
+        UNION ALL SELECT la_code, child_id, sex, dob, ethnicity FROM annexa_cp
+        UNION ALL SELECT la_code, child_id, sex, dob, ethnicity FROM annexa_cla
+        UNION ALL SELECT la_code, child_id, sex, dob, ethnicity FROM care_leavers
+        UNION ALL SELECT la_code, child_id, sex, dob, ethnicity FROM annexa_adoption
+    ) AS a
+    GROUP BY la_code, child_id
+),
+person AS (
+    SELECT s.la_code, s.period_id, s.subject_id, s.d,
+           COALESCE(h.sex, c.sex, a.sex, 'Unknown') AS sex,
+           COALESCE(h.dob, c.dob, a.dob) AS dob,
+           UPPER(TRIM(COALESCE(h.eth, c.eth, a.eth))) AS eth
+    FROM subj AS s
+    LEFT JOIN h903 AS h ON h.la_code = s.la_code AND h.child_id = s.subject_id
+    LEFT JOIN hcin AS c ON c.la_code = s.la_code AND c.child_id = s.subject_id
+    LEFT JOIN hann AS a ON a.la_code = s.la_code AND a.child_id = s.subject_id
+),
+aged AS (
+    SELECT p.*,
+           CASE WHEN p.dob IS NOT NULL AND p.dob <= p.d THEN
+               EXTRACT(YEAR FROM p.d) - EXTRACT(YEAR FROM p.dob)
+               - CASE WHEN EXTRACT(MONTH FROM p.d) * 100 + EXTRACT(DAY FROM p.d)
+                           < EXTRACT(MONTH FROM p.dob) * 100 + EXTRACT(DAY FROM p.dob)
+                      THEN 1 ELSE 0 END
+           END AS age
+    FROM person AS p
+),
+uasc_now AS (
+    SELECT DISTINCT s.la_code, s.period_id, s.subject_id
+    FROM subj AS s
+    JOIN uasc AS u ON u.la_code = s.la_code AND u.child_id = s.subject_id
+    WHERE u.duc IS NULL OR u.duc > s.d
+),
+uasc_ever AS (
+    SELECT DISTINCT la_code, child_id FROM uasc
+),
+episode AS (
+    SELECT s.la_code, s.period_id, s.subject_id, e.place, e.ls, e.home_post, e.pl_post,
+           ROW_NUMBER() OVER (
+               PARTITION BY s.la_code, s.period_id, s.subject_id ORDER BY e.decom DESC
+           ) AS rn
+    FROM subj AS s
+    JOIN cla_episodes AS e ON e.la_code = s.la_code AND e.child_id = s.subject_id
+    WHERE (e.ls IS NULL OR e.ls NOT IN ('V3', 'V4'))
+      AND e.decom <= s.d AND (e.dec IS NULL OR e.dec >= s.period_start)
+),
+first_home AS (
+    SELECT la_code, child_id, home_post
+    FROM (
+        SELECT la_code, child_id, home_post,
+               ROW_NUMBER() OVER (PARTITION BY la_code, child_id ORDER BY decom) AS rn
+        FROM cla_episodes
+        WHERE home_post IS NOT NULL AND TRIM(home_post) <> ''
+    ) AS f
+    WHERE rn = 1
+),
+team_rows AS (
+    SELECT la_code, child_id, referral_date AS dt, team, worker FROM annexa_referrals
+    UNION ALL SELECT la_code, child_id, start_date, team, worker FROM annexa_assessments
+    UNION ALL SELECT la_code, child_id, start_date, team, worker FROM annexa_s47
+    UNION ALL SELECT la_code, child_id, cin_start_date, team, worker FROM annexa_cin
+    UNION ALL SELECT la_code, child_id, start_date, team, worker FROM annexa_cp
+    UNION ALL SELECT la_code, child_id, start_date, team, worker FROM annexa_cla
+    UNION ALL SELECT la_code, child_id, CAST(NULL AS DATE), team, worker FROM care_leavers
+    UNION ALL SELECT la_code, audit_id, audit_date, team, worker FROM case_audits
+    UNION ALL SELECT la_code, post_id, snapshot_date, team, CAST(NULL AS VARCHAR) FROM sw_workforce
+),
+team_now AS (
+    SELECT s.la_code, s.period_id, s.subject_id, t.team, t.worker,
+           ROW_NUMBER() OVER (
+               PARTITION BY s.la_code, s.period_id, s.subject_id
+               ORDER BY CASE WHEN t.dt IS NULL THEN 1 ELSE 0 END, t.dt DESC
+           ) AS rn
+    FROM subj AS s
+    JOIN team_rows AS t ON t.la_code = s.la_code AND t.child_id = s.subject_id
+    WHERE (t.dt IS NULL OR t.dt <= s.d) AND (t.team IS NOT NULL OR t.worker IS NOT NULL)
+)
+SELECT
+    a.la_code,
+    a.period_id,
+    a.subject_id,
+    a.sex,
+    CASE
+        WHEN a.age IS NULL THEN 'unknown'
+        WHEN a.age < 1 THEN 'under 1'
+        WHEN a.age < 5 THEN '1-4'
+        WHEN a.age < 10 THEN '5-9'
+        WHEN a.age < 16 THEN '10-15'
+        ELSE '16+'
+    END AS age_band,
+    CASE
+        WHEN a.eth IS NULL OR a.eth IN ('REFU', 'NOBT', '') THEN 'Not known'
+        WHEN SUBSTRING(a.eth, 1, 1) = 'W' THEN 'White'
+        WHEN SUBSTRING(a.eth, 1, 1) = 'M' THEN 'Mixed'
+        WHEN SUBSTRING(a.eth, 1, 1) = 'A' THEN 'Asian'
+        WHEN SUBSTRING(a.eth, 1, 1) = 'B' THEN 'Black'
+        WHEN SUBSTRING(a.eth, 1, 1) IN ('C', 'O') THEN 'Other'
+        ELSE 'Not known'
+    END AS ethnicity,
+    CASE WHEN un.subject_id IS NOT NULL THEN 'UASC' ELSE 'not UASC' END AS uasc,
+    COALESCE(ep.place, 'not looked after') AS placement_type,
+    CASE
+        WHEN ep.subject_id IS NULL THEN 'not looked after'
+        WHEN ppl.ons_la_code IS NULL OR ll.ons_code IS NULL THEN 'unknown'
+        WHEN ppl.ons_la_code = ll.ons_code THEN 'in LA'
+        WHEN phome.easting IS NULL OR ppl.easting IS NULL THEN 'unknown'
+        WHEN SQRT(
+            (ppl.easting - phome.easting) * (ppl.easting - phome.easting)
+            + (ppl.northing - phome.northing) * (ppl.northing - phome.northing)
+        ) / 1000 / 1.6093 > 20 THEN 'outside LA, > 20 miles'
+        ELSE 'outside LA, <= 20 miles'
+    END AS placement_location,
+    COALESCE(ep.ls, 'not looked after') AS legal_status,
+    CASE
+        WHEN ue.child_id IS NOT NULL THEN 'UASC'
+        WHEN pfirst.ons_la_code IS NULL OR ll.ons_code IS NULL THEN 'unknown'
+        WHEN pfirst.ons_la_code = ll.ons_code THEN 'in LA'
+        ELSE 'elsewhere'
+    END AS born_in_la,
+    tn.team,
+    tn.worker
+FROM aged AS a
+LEFT JOIN uasc_now AS un
+    ON un.la_code = a.la_code AND un.period_id = a.period_id AND un.subject_id = a.subject_id
+LEFT JOIN uasc_ever AS ue ON ue.la_code = a.la_code AND ue.child_id = a.subject_id
+LEFT JOIN episode AS ep
+    ON ep.la_code = a.la_code AND ep.period_id = a.period_id AND ep.subject_id = a.subject_id
+    AND ep.rn = 1
+LEFT JOIN la_lookup AS ll ON ll.la_code = a.la_code
+LEFT JOIN postcodes AS ppl ON ppl.postcode = REPLACE(UPPER(ep.pl_post), ' ', '')
+LEFT JOIN postcodes AS phome ON phome.postcode = REPLACE(UPPER(ep.home_post), ' ', '')
+LEFT JOIN first_home AS fh ON fh.la_code = a.la_code AND fh.child_id = a.subject_id
+LEFT JOIN postcodes AS pfirst ON pfirst.postcode = REPLACE(UPPER(fh.home_post), ' ', '')
+LEFT JOIN team_now AS tn
+    ON tn.la_code = a.la_code AND tn.period_id = a.period_id AND tn.subject_id = a.subject_id
+    AND tn.rn = 1

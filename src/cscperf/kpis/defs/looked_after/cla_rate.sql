@@ -1,0 +1,16 @@
+-- Looked-after children per 10,000 children: the members are exactly those of
+-- cla_children (a stock at the period end); the engine divides their count by
+-- the LA's 0-17 population. A stock needs no R12 window: the count at the
+-- period end is the same whatever the period length.
+SELECT
+    e.la_code,
+    p.period_id,
+    e.child_id AS subject_id,
+    MAX(e.decom) AS event_date,
+    CAST(1 AS DOUBLE) AS num,
+    CAST(NULL AS DOUBLE) AS den
+FROM cla_episodes_nsb AS e
+JOIN periods AS p
+    ON e.decom <= p.period_end
+    AND (e.dec IS NULL OR e.dec > p.period_end)
+GROUP BY e.la_code, p.period_id, e.child_id

@@ -1,0 +1,183 @@
+"""Generate synthetic LA returns: the Python API behind ``cscperf synth``.
+
+One LA at a time is simulated over the whole span, written year by year to
+``<out>/<la_code>/<year>/`` and dropped, so memory is bounded by the largest
+LA, not by how many LAs are generated.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cscperf.reference.las import get_la
+from cscperf.store.schema import TABLES
+from cscperf.synth.errors import Fault, inject
+from cscperf.synth.params import all_la_codes, get_params
+from cscperf.synth.postcodes import book
+from cscperf.synth.rng import stream
+from cscperf.synth.simulate import simulate
+from cscperf.synth.writer_903_xml import write_903_xml
+from cscperf.synth.writer_annex_a import write_annex_a
+from cscperf.synth.writer_cin import write_cin_xml
+from cscperf.synth.writer_local import local_rows, write_population
+from cscperf.synth.writers_903 import COLUMNS, SW_FIRST_YEAR, rows_903, write_csv
+
+DEFAULT_LA = "883"  # Thurrock, the demo LA
+_903_TABLES = {
+    "header": "children",
+    "episodes": "cla_episodes",
+    "reviews": "cla_reviews",
+    "uasc": "uasc",
+    "oc2": "oc2",
+    "oc3": "oc3",
+    "ad1": "ad1",
+    "placed_for_adoption": "placed_for_adoption",
+    "previous_permanence": "previous_permanence",
+    "missing": "missing",
+    "sw_episodes": "sw_episodes",
+}
+
+
+@dataclass
+class Manifest:
+    """What was generated: arguments, files with row counts, injected faults, timings."""
+
+    la_codes: list[str]
+    years: list[int]
+    seed: int
+    errors: float
+    format: str
+    scale_factor: float
+    files: dict[str, int] = field(
+        default_factory=dict
+    )  # relative path -> data rows (children for CIN)
+    faults: list[Fault] = field(default_factory=list)
+    children: int = 0
+    seconds: float = 0.0
+    annex_a: bool = True
+
+    @property
+    def children_per_second(self) -> float:
+        return self.children / self.seconds if self.seconds else 0.0
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "la_codes": self.la_codes,
+            "years": self.years,
+            "seed": self.seed,
+            "errors": self.errors,
+            "format": self.format,
+            "scale_factor": self.scale_factor,
+            "children": self.children,
+            "files": dict(sorted(self.files.items())),
+            "faults": [f.as_dict() for f in self.faults],
+        }
+
+
+def expand_las(codes: Iterable[str], region: bool = False, national: bool = False) -> list[str]:
+    """DfE codes to generate: the given ones, plus their statistical neighbours with ``region``."""
+    if national:
+        return all_la_codes()
+    out: list[str] = []
+    for code in codes:
+        la = get_la(code)
+        get_params(la.dfe_code)
+        for c in (la.dfe_code, *(la.statistical_neighbours if region else ())):
+            if c not in out:
+                out.append(c)
+    return out
+
+
+def generate(
+    la_codes: Iterable[str],
+    years: Iterable[int],
+    seed: int,
+    out: Path | str,
+    errors: float = 0.0,
+    region: bool = False,
+    fmt: str = "csv",
+    scale_factor: float = 1.0,
+    national: bool = False,
+    progress: Callable[[str], None] | None = None,
+    annex_a: bool | None = None,
+    workers: int = 1,
+) -> Manifest:
+    """Simulate and write every LA-year; writes and returns the manifest.
+
+    ``annex_a`` defaults to on, except for national runs: Annex A is an
+    inspection list for one LA, and writing xlsx dominates the run time.
+    ``workers`` > 1 generates LAs in parallel processes; the output is the same.
+    """
+    out = Path(out)
+    years_t = tuple(sorted(set(years)))
+    las = expand_las(la_codes, region, national)
+    if fmt not in ("csv", "xml"):
+        raise ValueError(f"format must be csv or xml, not {fmt!r}")
+    m = Manifest(las, list(years_t), seed, errors, fmt, scale_factor)
+    m.annex_a = (not national) if annex_a is None else annex_a
+    t0 = time.perf_counter()
+    book()  # load once in this process (forked workers share it)
+    jobs = [(la, years_t, seed, str(out), errors, fmt, scale_factor, m.annex_a) for la in las]
+    if workers > 1 and len(las) > 1:
+        ctx = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+            results = list(pool.map(_one_la, jobs))
+    else:
+        results = [_one_la(job) for job in jobs]
+    for la, (files, faults, children, seconds) in zip(las, results, strict=True):
+        m.files.update(files)
+        m.faults += faults
+        m.children += children
+        if progress:
+            progress(f"{la} {get_la(la).name}: {children} children in {seconds:.1f}s")
+    m.seconds = time.perf_counter() - t0
+    (out / "manifest.json").write_text(json.dumps(m.as_dict(), indent=1) + "\n", encoding="utf-8")
+    return m
+
+
+def _one_la(
+    job: tuple[str, tuple[int, ...], int, str, float, str, float, bool],
+) -> tuple[dict[str, int], list[Fault], int, float]:
+    """Simulate and write one LA (runs in a worker process for multi-LA runs)."""
+    la, years, seed, out_s, errors, fmt, scale_factor, annex_a = job
+    t = time.perf_counter()
+    out = Path(out_s)
+    part = Manifest([la], list(years), seed, errors, fmt, scale_factor, annex_a=annex_a)
+    world = simulate(la, years, seed, scale_factor, book(), contacts=annex_a)
+    for year in years:
+        folder = out / la / str(year)
+        folder.mkdir(parents=True, exist_ok=True)
+        _write_year(world, year, folder, out, part)
+    return part.files, part.faults, len(world.children), time.perf_counter() - t
+
+
+def _write_year(world, year: int, folder: Path, out: Path, m: Manifest) -> None:  # type: ignore[no-untyped-def]
+    rng = stream(world.seed, world.la_code, year, "errors")
+    rel = folder.relative_to(out).as_posix()
+    rows = rows_903(world, year)
+    if m.format == "csv":
+        for name, cols in COLUMNS.items():
+            if name == "sw_episodes" and year < SW_FIRST_YEAR:
+                continue
+            path = f"{rel}/{name}.csv"
+            m.faults += inject(path, TABLES[_903_TABLES[name]], cols, rows[name], m.errors, rng)
+            m.files[path] = write_csv(folder / f"{name}.csv", cols, rows[name])
+    else:  # faults are injected into CSV files only
+        m.files[f"{rel}/ssda903.xml"] = write_903_xml(world, rows, folder / "ssda903.xml")
+    m.files[f"{rel}/cin_census.xml"] = write_cin_xml(world, year, folder / "cin_census.xml")
+    if m.annex_a:
+        counts = write_annex_a(world, year, folder / "annex_a.xlsx")
+        m.files[f"{rel}/annex_a.xlsx"] = sum(counts.values())
+    for name, lrows in local_rows(world, year).items():
+        path = f"{rel}/{name}.csv"
+        m.faults += inject(
+            path, TABLES[name], TABLES[name].column_names, lrows, m.errors, rng, iso_dates=True
+        )
+        m.files[path] = write_csv(folder / f"{name}.csv", TABLES[name].column_names, lrows)
+    m.files[f"{rel}/population.csv"] = write_population(world, year, folder)

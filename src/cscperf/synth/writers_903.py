@@ -1,0 +1,237 @@
+"""SSDA903 CSV files for one LA-year, with the DfE column names and dd/mm/yyyy dates."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable
+from pathlib import Path
+
+from cscperf.synth.dates import age_at, uk, year_end, year_start
+from cscperf.synth.model import World
+from cscperf.synth.rng import stream
+from cscperf.synth.views import care_leaver_in_year, cens, episodes_in_year, in_care_12_months
+
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "header": ("CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB"),
+    "episodes": (
+        "CHILD",
+        "DECOM",
+        "RNE",
+        "LS",
+        "CIN",
+        "PLACE",
+        "PLACE_PROVIDER",
+        "DEC",
+        "REC",
+        "REASON_PLACE_CHANGE",
+        "HOME_POST",
+        "PL_POST",
+        "URN",
+    ),
+    "reviews": ("CHILD", "DOB", "REVIEW", "REVIEW_CODE"),
+    "uasc": ("CHILD", "SEX", "DOB", "DUC"),
+    "oc2": (
+        "CHILD",
+        "DOB",
+        "SDQ_SCORE",
+        "SDQ_REASON",
+        "CONVICTED",
+        "HEALTH_CHECK",
+        "IMMUNISATIONS",
+        "TEETH_CHECK",
+        "HEALTH_ASSESSMENT",
+        "SUBSTANCE_MISUSE",
+        "INTERVENTION_RECEIVED",
+        "INTERVENTION_OFFERED",
+    ),
+    "oc3": ("CHILD", "DOB", "IN_TOUCH", "ACTIV", "ACCOM"),
+    "ad1": (
+        "CHILD",
+        "DOB",
+        "DATE_INT",
+        "DATE_MATCH",
+        "FOSTER_CARE",
+        "NB_ADOPTR",
+        "SEX_ADOPTR",
+        "LS_ADOPTR",
+    ),
+    "placed_for_adoption": (
+        "CHILD",
+        "DOB",
+        "DATE_PLACED",
+        "DATE_PLACED_CEASED",
+        "REASON_PLACED_CEASED",
+    ),
+    "previous_permanence": ("CHILD", "DOB", "PREV_PERM", "LA_PERM", "DATE_PERM"),
+    "missing": ("CHILD", "DOB", "MISSING", "MIS_START", "MIS_END"),
+    "sw_episodes": ("CHILD", "DOB", "SW_ID", "SW_DECOM", "SW_DEC", "SW_REASON"),
+}
+
+SW_FIRST_YEAR = 2024  # social worker episodes joined the 903 in the 2024 return
+_EET = ("F1", "P1", "F2", "P2", "F4", "P4", "F5", "P5")
+_NEET = ("G4", "G5", "G6")
+_ACCOM = ("B", "C", "D", "E", "G", "H", "K", "R", "T", "U", "V", "W", "Y", "Z")
+_ACCOM_W = (0.03, 0.03, 0.2, 0.1, 0.03, 0.04, 0.06, 0.1, 0.05, 0.06, 0.05, 0.04, 0.05, 0.02)
+
+
+def rows_903(world: World, year: int) -> dict[str, list[tuple[str, ...]]]:
+    """Every 903 table's rows for ``year`` (values as text)."""
+    ys, ye = year_start(year), year_end(year)
+    out: dict[str, list[tuple[str, ...]]] = {k: [] for k in COLUMNS}
+    rng = stream(world.seed, world.la_code, year, "oc-outcomes")
+    eet_pct = _eet(world)
+    for child in sorted(world.children.values(), key=lambda c: c.id):
+        dob = uk(child.dob)
+        eps = list(episodes_in_year(child, year))
+        if eps:
+            mother = mc = ""
+            if child.sex == 2 and age_at(child.dob, ye) >= 12:
+                mother = "1" if rng.random() < 0.03 else "0"
+                mc = uk(ye.replace(day=1)) if mother == "1" else ""
+            out["header"].append(
+                (child.id, str(child.sex), dob, child.ethnicity, child.upn, mother, mc)
+            )
+            for _, e in eps:
+                dec = cens(e.dec, ye)
+                out["episodes"].append(
+                    (
+                        child.id,
+                        uk(e.decom),
+                        e.rne,
+                        e.ls,
+                        e.cin,
+                        e.place,
+                        e.provider,
+                        uk(dec),
+                        (e.rec or "") if dec else "",
+                        e.reason_change or "" if dec else "",
+                        child.home_post,
+                        e.pl_post,
+                        e.urn,
+                    )
+                )
+            periods = {id(p): p for p, _ in eps}.values()
+            for p in periods:
+                out["reviews"] += [(child.id, dob, uk(d), c) for d, c in p.reviews if ys <= d <= ye]
+                out["missing"] += [
+                    (child.id, dob, m.kind, uk(m.start), uk(cens(m.end, ye)))
+                    for m in p.missing
+                    if ys <= m.start <= ye
+                ]
+                for sw, s, e2, why in p.social_workers if year >= SW_FIRST_YEAR else ():
+                    if s <= ye and (e2 is None or e2 >= ys):
+                        end = cens(e2, ye)
+                        out["sw_episodes"].append(
+                            (child.id, dob, sw, uk(s), uk(end), (why or "") if end else "")
+                        )
+                a = p.adoption
+                if a and a.decision <= ye and (a.ceased is None or a.ceased >= ys):
+                    # ceased date/reason record a reversed decision (RD1-RD4), not the adoption
+                    rd = (
+                        a.ceased_reason
+                        if a.ceased_reason and a.ceased_reason.startswith("RD")
+                        else None
+                    )
+                    ceased = cens(a.ceased, ye) if rd else None
+                    out["placed_for_adoption"].append(
+                        (child.id, dob, uk(a.decision), uk(ceased), (rd or "") if ceased else "")
+                    )
+                if a and a.order and ys <= a.order <= ye:
+                    out["ad1"].append(
+                        (
+                            child.id,
+                            dob,
+                            uk(a.decision),
+                            uk(a.match),
+                            "1" if a.foster_care else "0",
+                            a.nb_adopters,
+                            a.sex_adopters,
+                            a.ls_adopters,
+                        )
+                    )
+            if child.uasc:
+                out["uasc"].append((child.id, str(child.sex), dob, uk(child.duc)))
+            out["previous_permanence"].append(
+                (child.id, dob, "Z1" if rng.random() < 0.9 else "P1", "", "")
+            )
+            if in_care_12_months(child, year):
+                out["oc2"].append(_oc2(rng, child.id, dob, age_at(child.dob, ye)))
+        if child.care and (age := care_leaver_in_year(child, year)) is not None:
+            out["oc3"].append(_oc3(rng, child.id, dob, eet_pct))
+            del age
+    return out
+
+
+def _eet(world: World) -> float:
+    from cscperf.synth.params import get_params
+
+    return get_params(world.la_code).care_leaver_eet_pct / 100
+
+
+def _oc2(rng, child: str, dob: str, age: int) -> tuple[str, ...]:  # type: ignore[no-untyped-def]
+    def b(p: float) -> str:
+        return "1" if rng.random() < p else "0"
+
+    if 4 <= age <= 16 and rng.random() < 0.8:
+        sdq, reason = str(min(40, max(0, int(rng.normal(14, 6))))), ""
+    else:
+        sdq, reason = (
+            "",
+            "SDQ1" if not 4 <= age <= 16 else ("SDQ2", "SDQ4", "SDQ5")[int(rng.integers(3))],
+        )
+    conv = b(0.03) if age >= 10 else "0"
+    subst = b(0.05) if age >= 10 else "0"
+    received = b(0.6) if subst == "1" else "0"
+    offered = "1" if received == "1" or (subst == "1" and rng.random() < 0.5) else "0"
+    return (
+        child,
+        dob,
+        sdq,
+        reason,
+        conv,
+        b(0.9),
+        b(0.88),
+        b(0.8),
+        b(0.9),
+        subst,
+        received,
+        offered,
+    )
+
+
+def _oc3(rng, child: str, dob: str, eet: float) -> tuple[str, ...]:  # type: ignore[no-untyped-def]
+    u = rng.random()
+    touch = "YES" if u < 0.9 else "NO" if u < 0.95 else "REFU" if u < 0.98 else "NREQ"
+    if touch != "YES":
+        return (child, dob, touch, "", "")
+    activ = (
+        _EET[int(rng.integers(len(_EET)))] if rng.random() < eet else _NEET[int(rng.integers(3))]
+    )
+    if rng.random() < 0.02:
+        return (
+            child,
+            dob,
+            touch,
+            activ,
+            "S2" if rng.random() < 0.5 else "X2",
+        )  # no fixed abode / custody
+    a = _ACCOM[int(rng.choice(len(_ACCOM), p=[w / sum(_ACCOM_W) for w in _ACCOM_W]))]
+    return (child, dob, touch, activ, a + ("1" if rng.random() < 0.9 else "2"))
+
+
+def write_csv(path: Path, header: Iterable[str], rows: Iterable[tuple[str, ...]]) -> int:
+    with path.open("w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(header)
+        n = 0
+        for r in rows:
+            w.writerow(r)
+            n += 1
+    return n
+
+
+def write_903_csv(world: World, year: int, folder: Path) -> dict[str, list[tuple[str, ...]]]:
+    rows = rows_903(world, year)
+    for name, cols in COLUMNS.items():
+        write_csv(folder / f"{name}.csv", cols, rows[name])
+    return rows
