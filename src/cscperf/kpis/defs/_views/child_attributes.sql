@@ -35,8 +35,10 @@ h903 AS (
     FROM children GROUP BY la_code, child_id
 ),
 hcin AS (
+    -- GenderCurrent (to 2024) codes 1/2; Sex (2025 on) codes M/F
     SELECT la_code, child_id,
-           MAX(CASE sex WHEN '1' THEN 'Male' WHEN '2' THEN 'Female' END) AS sex,
+           MAX(CASE WHEN sex IN ('1', 'M') THEN 'Male' WHEN sex IN ('2', 'F') THEN 'Female' END)
+               AS sex,
            MAX(dob) AS dob, MAX(ethnicity) AS eth
     FROM cin_children GROUP BY la_code, child_id
 ),
