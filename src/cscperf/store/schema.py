@@ -293,7 +293,7 @@ CIN = (
             _c("upn_unknown", "code", "cin_upn_unknown"),
             _c("dob", "date"),
             _c("expected_dob", "date"),
-            _c("sex", "code", "cin_sex", doc="GenderCurrent 0/1/2/9 (to 2024) or Sex M/F/U (2025 on), as given"),
+            _c("sex", "code", "cin_sex", doc="GenderCurrent 0/1/2/9 to 2024, Sex M/F/U from 2025"),
             _c("death_date", "date"),
             _c("ethnicity", "code", "ethnicity"),
         ),
