@@ -1,15 +1,28 @@
-"""Staging: where readers put raw rows before validation, inside the batch transaction.
+"""Staging: where readers put raw rows before validation.
 
-One ``_stg_<table>`` per canonical table (raw text ``r_<col>`` columns, the row's
-``source_line`` and the ``file_no`` of the file it came from) and one ``_files``
-table describing the batch's files. They are real tables created inside the
-batch transaction, so large batches spill to disk instead of memory, and they
-vanish with the transaction whether it commits or rolls back.
+Arrow batches (``append``) go to one TEMP table ``_stg_<table>`` per canonical
+table: raw text ``r_<col>`` columns, the row's ``source_line``, the ``file_no``
+of its file and ``_seq``, its position in the file's stream of rows. A reader's
+SELECT (``append_sql``, the 903 CSV reader's ``read_csv``) is *deferred*: it is
+only bound (so a missing file or column fails at once) and validation later
+reads straight from it, saving a copy of every row. For such a source, rows are
+ordered by ``source_line`` (a CSV's rows are its lines), so ``_seq`` is the line.
+
+A deferred SELECT can still fail while the batch is loading (a file DuckDB's
+strict CSV scanner rejects). The pipeline then re-reads the table's deferred
+files with an *eager* sink, whose ``append_sql`` runs at once, outside the
+batch transaction: the reader sees the error exactly as it would have, and
+falls back to its line-by-line path or refuses the file.
+
+Staging tables are TEMP tables written outside the batch transaction (so a
+failed statement cannot poison it); they spill to disk under memory pressure
+and are dropped when the batch ends, whatever the outcome.
 """
 
 from __future__ import annotations
 
 import itertools
+from dataclasses import dataclass
 
 import duckdb
 import pyarrow as pa
@@ -23,16 +36,32 @@ def stage_name(table: str) -> str:
     return f"_stg_{table}"
 
 
+@dataclass
+class Deferred:
+    """A reader's SELECT for one file and table, read when the batch loads."""
+
+    file_no: int
+    table: str
+    sql: str
+    columns: list[str]
+
+
 class BatchStaging:
-    """Creates staging tables lazily and hands out per-file sinks."""
+    """Creates staging tables lazily, hands out per-file sinks, builds sources."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
         self.con = con
-        self.created: set[str] = set()
+        self.created: set[str] = set()  # staging tables that exist
+        self.deferred: list[Deferred] = []
         con.execute(
             "CREATE TEMP TABLE _files (file_no INTEGER, source_file VARCHAR, format VARCHAR, "
             "la_code VARCHAR, return_year INTEGER, folder VARCHAR)"
         )
+
+    @property
+    def tables(self) -> set[str]:
+        """Canonical tables that received rows (or a deferred SELECT) in this batch."""
+        return self.created | {d.table for d in self.deferred}
 
     def ensure(self, table: str) -> str:
         if table not in TABLES:
@@ -40,32 +69,79 @@ class BatchStaging:
         name = stage_name(table)
         if table not in self.created:
             cols = ", ".join(f"r_{c.name} VARCHAR" for c in TABLES[table].columns)
-            self.con.execute(f"CREATE TEMP TABLE {name} ({cols}, source_line BIGINT, file_no INTEGER)")
+            self.con.execute(
+                f"CREATE TEMP TABLE {name} ({cols}, source_line BIGINT, file_no INTEGER, "
+                "_seq BIGINT)"
+            )
             self.created.add(table)
         return name
 
-    def sink(self, file_no: int) -> FileSink:
-        return FileSink(self, file_no)
+    def sink(self, file_no: int, eager: bool = False) -> FileSink:
+        return FileSink(self, file_no, eager)
+
+    def source_sql(self, table: str, years: dict[int, int | None]) -> str:
+        """All staged rows of ``table``: ``r_<col>``, ``source_line``, ``file_no``,
+        ``_seq`` and ``return_year`` (``years``: file_no -> return year)."""
+        cols = TABLES[table].column_names
+        branches = []
+        if table in self.created:
+            raws = ", ".join(f"s.r_{c}" for c in cols)
+            branches.append(
+                f"SELECT {raws}, s.source_line, s.file_no, s._seq, f.return_year "
+                f"FROM {stage_name(table)} s JOIN _files f USING (file_no)"
+            )
+        for d in self.deferred:
+            if d.table != table:
+                continue
+            given = set(d.columns)
+            raws = ", ".join(
+                f"CAST({c} AS VARCHAR) AS r_{c}" if c in given else f"NULL::VARCHAR AS r_{c}"
+                for c in cols
+            )
+            year = years.get(d.file_no)
+            branches.append(
+                f"SELECT {raws}, source_line, {d.file_no} AS file_no, source_line AS _seq, "
+                f"{'NULL' if year is None else int(year)}::INTEGER AS return_year FROM ({d.sql})"
+            )
+        return "(" + "\nUNION ALL\n".join(branches) + ")"
+
+    def deferred_files(self, table: str) -> list[int]:
+        """Files whose rows for ``table`` are still a deferred SELECT."""
+        return sorted({d.file_no for d in self.deferred if d.table == table})
+
+    def forget(self, file_no: int) -> None:
+        """Drop everything staged for a file, before it is read again."""
+        self.deferred = [d for d in self.deferred if d.file_no != file_no]
+        for table in self.created:
+            self.con.execute(f"DELETE FROM {stage_name(table)} WHERE file_no = ?", [file_no])
 
     def drop(self) -> None:
         for table in self.created:
             self.con.execute(f"DROP TABLE IF EXISTS {stage_name(table)}")
         self.con.execute("DROP TABLE IF EXISTS _files")
+        self.created.clear()
+        self.deferred.clear()
 
 
 class FileSink:
     """The :class:`cscperf.io.base.Sink` for one file of the batch."""
 
-    def __init__(self, staging: BatchStaging, file_no: int) -> None:
+    def __init__(self, staging: BatchStaging, file_no: int, eager: bool = False) -> None:
         self.staging = staging
         self.file_no = file_no
-        self.rows: dict[str, int] = {}
+        self.eager = eager
+        self.tables: set[str] = set()  # tables this file staged rows (or a SELECT) for
+        self._seq: dict[str, int] = {}
 
-    def _columns(self, table: str, names: list[str]) -> str:
+    def _check(self, table: str, names: list[str]) -> None:
+        if table not in TABLES:
+            raise KeyError(f"reader staged rows for unknown table {table!r}")
         known = set(TABLES[table].column_names)
         unknown = [n for n in names if n not in known and n != "source_line"]
         if unknown:
             raise KeyError(f"{table} has no columns {unknown}")
+
+    def _columns(self, names: list[str]) -> str:
         return ", ".join(
             f"CAST({n} AS VARCHAR) AS r_{n}" if n != "source_line" else "source_line" for n in names
         )
@@ -73,24 +149,36 @@ class FileSink:
     def append(self, table: str, batch: pa.Table) -> None:
         if batch.num_rows == 0:
             return
+        names = list(batch.column_names)
+        self._check(table, names)
         name = self.staging.ensure(table)
+        start = self._seq.get(table, 0)
+        self._seq[table] = start + batch.num_rows
+        batch = batch.append_column(
+            "_seq", pa.array(range(start, start + batch.num_rows), pa.int64())
+        )
         view = f"_arrow_{next(_ids)}"
         self.staging.con.register(view, batch)
         try:
-            cols = self._columns(table, list(batch.column_names))
+            cols = self._columns(names)
             self.staging.con.execute(
-                f"INSERT INTO {name} BY NAME SELECT {cols}, {self.file_no} AS file_no FROM {view}"
+                f"INSERT INTO {name} BY NAME SELECT {cols}, {self.file_no} AS file_no, _seq "
+                f"FROM {view}"
             )
         finally:
             self.staging.con.unregister(view)
-        self.rows[table] = self.rows.get(table, 0) + batch.num_rows
+        self.tables.add(table)
 
     def append_sql(self, table: str, select_sql: str) -> None:
-        name = self.staging.ensure(table)
         rel = self.staging.con.sql(f"SELECT * FROM ({select_sql}) LIMIT 0")
-        cols = self._columns(table, list(rel.columns))
-        result = self.staging.con.execute(
-            f"INSERT INTO {name} BY NAME SELECT {cols}, {self.file_no} AS file_no "
-            f"FROM ({select_sql})"
-        ).fetchone()
-        self.rows[table] = self.rows.get(table, 0) + (int(result[0]) if result else 0)
+        names = list(rel.columns)
+        self._check(table, names)
+        if self.eager:
+            name = self.staging.ensure(table)
+            self.staging.con.execute(
+                f"INSERT INTO {name} BY NAME SELECT {self._columns(names)}, "
+                f"{self.file_no} AS file_no, source_line AS _seq FROM ({select_sql})"
+            )
+        else:
+            self.staging.deferred.append(Deferred(self.file_no, table, select_sql, names))
+        self.tables.add(table)

@@ -1,12 +1,19 @@
 """Set-based validation of staged rows, generated from the schema registry.
 
-Staged rows are raw text. One SELECT per table types every column and builds,
-per row, the list of problems (field, value, reason); rows with an empty list
-are loaded, the rest quarantined. Doing this in SQL keeps validation at the
-speed of DuckDB's own scan whatever the file format.
+Staged rows are raw text. One SELECT per table types every column and flags,
+per row, whether anything is wrong (``_bad``); for the few bad rows it also
+builds the list of problems (field, value, reason). Doing this in SQL keeps
+validation at the speed of DuckDB's own scan whatever the file format.
+
+The SELECT is layered so that DuckDB computes each value once: raw text is
+trimmed once (``v_<col>``), typed once (``t_<col>``), and every check reads
+those columns. Trimming is the costly part of a scan of short strings, so it
+is only done where it can change something (see :func:`clean`).
 """
 
 from __future__ import annotations
+
+import re
 
 from cscperf.store.schema import Col, Table
 from cscperf.validate.codes import CODE_LISTS, codes_for
@@ -17,19 +24,31 @@ POSTCODE_RE = r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$"
 TRUE_WORDS = ("1", "true", "y", "yes")
 FALSE_WORDS = ("0", "false", "n", "no")
 
+#: columns a validated row carries besides its typed values
+PASS_THROUGH = ("file_no", "_seq", "source_line", "return_year")
+
 
 def q(text: str) -> str:
     """Quote a string literal for SQL."""
     return "'" + text.replace("'", "''") + "'"
 
 
-def raw(col: str) -> str:
-    return f"NULLIF(trim(r_{col}), '')"
+def clean(expr: str) -> str:
+    """``NULLIF(trim(expr), '')``, computed cheaply.
+
+    DuckDB's ``trim`` strips Unicode space separators (not tabs or newlines);
+    the only ASCII one is ' '. So a value that neither starts nor ends with ' '
+    and is pure ASCII (byte length = character length) is already trimmed, and
+    the costly ``trim`` runs only on the rest.
+    """
+    return (
+        f"CASE WHEN prefix({expr}, ' ') OR suffix({expr}, ' ') OR strlen({expr}) <> length({expr})"
+        f" THEN NULLIF(trim({expr}), '') ELSE NULLIF({expr}, '') END"
+    )
 
 
-def typed_expr(col: Col) -> str:
-    """Expression converting the raw text of ``col`` to its canonical type."""
-    v = raw(col.name)
+def typed_from(col: Col, v: str) -> str:
+    """Expression converting the cleaned text ``v`` of ``col`` to its canonical type."""
     if col.kind == "date":
         parsed = ", ".join(f"TRY_STRPTIME({v}, {q(f)})" for f in DATE_FORMATS)
         return f"CAST(COALESCE({parsed}) AS DATE)"
@@ -49,10 +68,24 @@ def typed_expr(col: Col) -> str:
     return v
 
 
+def typed_expr(col: Col) -> str:
+    """The typed value of ``col`` straight from its raw column ``r_<col>``."""
+    return typed_from(col, clean(f"r_{col.name}"))
+
+
+def _needs_typing(col: Col) -> bool:
+    return col.kind not in ("text", "code")
+
+
+def _t(col: Col) -> str:
+    """The column holding the typed value of ``col`` inside the validation SELECT."""
+    return f"t_{col.name}" if _needs_typing(col) else f"v_{col.name}"
+
+
 def _code_check(col: Col, years: list[int]) -> str:
     """SQL true when the code is NOT valid for the row's return year."""
     assert col.codes is not None
-    v = raw(col.name)
+    v = f"v_{col.name}"
     if col.codes not in CODE_LISTS:
         raise KeyError(f"code list {col.codes!r} (column {col.name}) is not defined")
     branches = []
@@ -67,9 +100,12 @@ def _code_check(col: Col, years: list[int]) -> str:
 
 
 def problems(col: Col, years: list[int]) -> list[tuple[str, str]]:
-    """(condition true when wrong, reason SQL expression) pairs for ``col``."""
-    v = raw(col.name)
-    t = f"t_{col.name}"
+    """(condition true when wrong, reason SQL expression) pairs for ``col``.
+
+    Conditions read ``v_<col>`` (trimmed text, NULL when blank) and the typed value.
+    """
+    v = f"v_{col.name}"
+    t = _t(col)
     out: list[tuple[str, str]] = []
     if col.required:
         out.append((f"{v} IS NULL", q("required field is blank")))
@@ -106,60 +142,73 @@ def problems(col: Col, years: list[int]) -> list[tuple[str, str]]:
     return out
 
 
-def validation_sql(table: Table, staged: str, years: list[int]) -> str:
-    """SELECT over ``staged`` giving typed columns plus ``_problems``.
-
-    ``staged`` has columns ``r_<col>`` (raw text), ``la_code``, ``return_year``,
-    ``source_file``, ``source_line``, ``file_no``. ``_problems`` is a list of
-    ``{field, value, reason}`` structs for rows where ``_bad``; ``_rid`` identifies
-    the staged row.
-    """
-    typed = ",\n  ".join(f"{typed_expr(c)} AS t_{c.name}" for c in table.columns)
-    # _problems is built only for bad rows (CASE evaluates its branch on those alone),
-    # so validating a clean file costs little more than typing it.
-    raws = ", ".join(f"r_{c.name}" for c in table.columns)
-    items: list[str] = []
-    conds: list[str] = []
+def _checks(table: Table, years: list[int]) -> list[tuple[str, str, str]]:
+    """(field, condition true when wrong, reason expression), in quarantine order."""
+    out: list[tuple[str, str, str]] = []
     for c in table.columns:
-        for cond, reason in problems(c, years):
-            conds.append(f"coalesce({cond}, FALSE)")
-            items.append(
-                f"CASE WHEN coalesce({cond}, FALSE) THEN "
-                f"{{'field': {q(c.name)}, 'value': r_{c.name}, 'reason': {reason}}} END"
-            )
+        out.extend((c.name, cond, reason) for cond, reason in problems(c, years))
     for chk in table.checks:
         cond = chk.sql
         for c in table.columns:
-            cond = _rename(cond, c.name)
-        conds.append(f"coalesce({cond}, FALSE)")
+            cond = _rename(cond, c.name, _t(c))
         reason = q(chk.reason)
         if chk.other:
+            end, start = _t(table.col(chk.field)), _t(table.col(chk.other))
             reason = (
-                f"{q(chk.reason + ' (')} || CAST(t_{chk.field} AS VARCHAR) || ' < ' || "
-                f"CAST(t_{chk.other} AS VARCHAR) || ')'"
+                f"{q(chk.reason + ' (')} || CAST({end} AS VARCHAR) || ' < ' || "
+                f"CAST({start} AS VARCHAR) || ')'"
             )
-        items.append(
+        out.append((chk.field, cond, reason))
+    return out
+
+
+def validation_sql(table: Table, source: str, years: list[int], problems_list: bool = True) -> str:
+    """SELECT over ``source`` giving typed columns plus ``_bad`` (and ``_problems``).
+
+    ``source`` has columns ``r_<col>`` (raw text) and :data:`PASS_THROUGH`. The
+    result has the pass-through columns, every column of ``table`` typed under
+    its canonical name, ``_bad`` and, unless ``problems_list`` is false,
+    ``_problems``: a list of ``{field, value, reason}`` structs, built for bad
+    rows only (CASE evaluates its branch on those alone), so validating a clean
+    file costs little more than typing it. ``value`` is the raw text as read.
+    """
+    keep = ", ".join(PASS_THROUGH)
+    raws = ", ".join(f"r_{c.name}" for c in table.columns)
+    cleaned = ",\n    ".join(f"{clean(f'r_{c.name}')} AS v_{c.name}" for c in table.columns)
+    typed = "".join(
+        f",\n    {typed_from(c, f'v_{c.name}')} AS t_{c.name}"
+        for c in table.columns
+        if _needs_typing(c)
+    )
+    checks = _checks(table, years)
+    bad = " OR ".join(f"coalesce({cond}, FALSE)" for _, cond, _ in checks) or "FALSE"
+    out_cols = ", ".join(f"{_t(c)} AS {c.name}" for c in table.columns)
+    problems_col = ""
+    if problems_list:
+        items = ",\n    ".join(
             f"CASE WHEN coalesce({cond}, FALSE) THEN "
-            f"{{'field': {q(chk.field)}, 'value': r_{chk.field}, 'reason': {reason}}} END"
+            f"{{'field': {q(field)}, 'value': r_{field}, 'reason': {reason}}} END"
+            for field, cond, reason in checks
         )
-    plist = ",\n    ".join(items) if items else "NULL"
-    bad = " OR ".join(conds) if conds else "FALSE"
-    cols = ", ".join(f"t_{c.name} AS {c.name}" for c in table.columns)
+        problems_col = (
+            f",\n  CASE WHEN _bad THEN list_filter([\n    {items or 'NULL'}\n  ], "
+            "lambda x: x IS NOT NULL) END AS _problems"
+        )
     return f"""
-WITH typed AS (
-  SELECT la_code, return_year, source_file, source_line, file_no, _rid, {raws},
-  {typed}
-  FROM {staged}
-)
-SELECT la_code, return_year, source_file, source_line, file_no, _rid, {cols}, _bad,
-  CASE WHEN _bad THEN list_filter([
-    {plist}
-  ], lambda x: x IS NOT NULL) END AS _problems
-FROM (SELECT *, {bad} AS _bad FROM typed)"""
+SELECT {keep}, {out_cols}, _bad{problems_col}
+FROM (
+  SELECT *, {bad} AS _bad
+  FROM (
+    SELECT *{typed}
+    FROM (
+      SELECT {keep}, {raws},
+    {cleaned}
+      FROM {source}
+    )
+  )
+)"""
 
 
-def _rename(expr: str, name: str) -> str:
+def _rename(expr: str, name: str, to: str) -> str:
     """Point a check's bare column names at the typed columns."""
-    import re
-
-    return re.sub(rf"(?<![\w.]){name}(?!\w)", f"t_{name}", expr)
+    return re.sub(rf"(?<![\w.]){name}(?!\w)", to, expr)
