@@ -48,6 +48,29 @@ def _value_sql(kpi: Kpi) -> str:
     raise ValueError(f"{kpi.id}: unknown aggregate {agg}")
 
 
+def _aggregates(kpi: Kpi, prefix: str = "") -> str:
+    """SUMs of a group of members; the (costly, holistic) median only when used."""
+    med = f"MEDIAN({prefix}num)" if kpi.aggregate == "median" else "CAST(NULL AS DOUBLE)"
+    return (
+        f"SUM({prefix}num) AS n, SUM({prefix}den) AS d, {med} AS med, "
+        f"SUM({prefix}covered) AS cov"
+    )
+
+
+def _coverage(kpi: Kpi, value: str, flag: str) -> tuple[str, str]:
+    """``value`` and ``flag`` SQL with the KPI's coverage rule applied: when no member
+    of the group is covered (e.g. no placement postcode resolves) the value is
+    unknown, not 0, and carries ``coverage_flag``; a zero denominator says so first."""
+    if not kpi.coverage_flag:
+        return value, flag
+    text = kpi.coverage_flag.replace("'", "''")
+    return (
+        f"CASE WHEN COALESCE(a.cov, 0) > 0 THEN {value} END",
+        f"CASE WHEN COALESCE(a.d, 0) <> 0 AND COALESCE(a.cov, 0) = 0 THEN '{text}' "
+        f"ELSE {flag} END",
+    )
+
+
 def all_rows_sql(kpi: Kpi) -> str:
     """One row per grid cell (LA × period) for the ``all`` breakdown."""
     rate = kpi.aggregate == "rate_per_10k"
@@ -72,16 +95,20 @@ def all_rows_sql(kpi: Kpi) -> str:
             null_flag = "WHEN FALSE THEN NULL"
         note = "CAST(NULL AS VARCHAR)"
         pop_join = ""
+    flag = f"CASE WHEN nd.la_code IS NOT NULL THEN 'no data' {null_flag} ELSE {note} END"
+    if kpi.coverage_flag:
+        value, flag = _coverage(kpi, value, flag)
+        flag = f"CASE WHEN nd.la_code IS NOT NULL THEN 'no data' ELSE {flag} END"
     return f"""
     SELECT '{kpi.id}' AS kpi_id, g.la_code, g.period_type, g.period_start, g.period_end,
            'all' AS breakdown, 'all' AS breakdown_value,
            CASE WHEN nd.la_code IS NULL THEN COALESCE(a.n, 0) END AS numerator,
            CASE WHEN nd.la_code IS NULL THEN {den} END AS denominator,
            CASE WHEN nd.la_code IS NULL THEN {value} END AS value,
-           CASE WHEN nd.la_code IS NOT NULL THEN 'no data' {null_flag} ELSE {note} END AS flag
+           {flag} AS flag
     FROM _grid g
     LEFT JOIN (
-        SELECT la_code, period_id, SUM(num) AS n, SUM(den) AS d, MEDIAN(num) AS med
+        SELECT la_code, period_id, {_aggregates(kpi)}
         FROM kpi_members GROUP BY la_code, period_id
     ) a ON a.la_code = g.la_code AND a.period_id = g.period_id
     LEFT JOIN _nodata nd ON nd.la_code = g.la_code
@@ -107,13 +134,14 @@ def breakdown_rows_sql(kpi: Kpi, breakdown: str) -> str:
             if kpi.aggregate == "count"
             else "CASE WHEN COALESCE(a.d, 0) = 0 THEN 'denominator 0' END"
         )
+        value, flag = _coverage(kpi, value, flag)
     return f"""
     SELECT '{kpi.id}' AS kpi_id, g.la_code, g.period_type, g.period_start, g.period_end,
            '{breakdown}' AS breakdown, a.bv AS breakdown_value,
            COALESCE(a.n, 0) AS numerator, {den} AS denominator, {value} AS value, {flag} AS flag
     FROM (
         SELECT m.la_code, m.period_id, COALESCE(CAST(ca.{breakdown} AS VARCHAR), 'unknown') AS bv,
-               SUM(m.num) AS n, SUM(m.den) AS d, MEDIAN(m.num) AS med
+               {_aggregates(kpi, "m.")}
         FROM kpi_members m
         LEFT JOIN child_attributes ca ON ca.la_code = m.la_code
             AND ca.period_id = m.period_id AND ca.subject_id = m.subject_id

@@ -52,6 +52,7 @@ KNOWN_KEYS = {
     "tests",
     "notes",
     "also_reports",
+    "coverage_flag",
 }
 
 
@@ -102,6 +103,9 @@ class Kpi:
     dfe_difference: str = ""
     decimals: int = 1
     breakdowns: tuple[str, ...] = ()
+    #: when set, the SQL returns a ``covered`` column too; an LA x period (or
+    #: breakdown value) whose members all have covered = 0 gets value NULL and this flag
+    coverage_flag: str = ""
     tests: tuple[dict[str, Any], ...] = field(default=(), compare=False)
 
 
@@ -178,6 +182,7 @@ def load_kpi(yml_path: Path) -> Kpi:
         dfe_difference=str(meta.get("dfe_difference") or ""),
         decimals=int(meta.get("decimals", 1)),
         breakdowns=_as_tuple(yml_path, "breakdowns", meta.get("breakdowns"), BREAKDOWNS),
+        coverage_flag=str(meta.get("coverage_flag") or ""),
         tests=tuple(tests),
     )
 

@@ -20,7 +20,7 @@ import duckdb
 import pyarrow as pa
 
 from cscperf.kpis.aggregate import all_rows_sql, breakdown_rows_sql, population_sql
-from cscperf.kpis.catalogue import Kpi, load_catalogue, view_files
+from cscperf.kpis.catalogue import VIEWS_DIR, Kpi, load_catalogue, view_files
 from cscperf.kpis.periods import Period, build_periods, create_periods
 from cscperf.reference.calendar import ensure_calendar
 from cscperf.reference.population import ensure_population
@@ -50,7 +50,7 @@ LA_LOOKUP_DDL = (
     "CREATE TABLE IF NOT EXISTS la_lookup "
     "(la_code VARCHAR, ons_code VARCHAR, name VARCHAR, region VARCHAR)"
 )
-MEMBER_COLUMNS = ("la_code", "period_id", "subject_id", "event_date", "num", "den")
+MEMBER_COLUMNS = ("la_code", "period_id", "subject_id", "event_date", "num", "den", "covered")
 
 
 class KpiRunError(RuntimeError):
@@ -131,9 +131,69 @@ def resolve_las(con: duckdb.DuckDBPyConnection, la_codes: str | Sequence[str] | 
 
 _PER_KPI = re.compile(r"\b(periods|kpi_members|las)\b", re.IGNORECASE)
 
+#: DuckDB settings for a run: results are keyed, so row order never matters, and
+#: not preserving it lets DuckDB stream and parallelise inserts with less memory
+_RUN_SETTINGS = {"preserve_insertion_order": "false"}
+
 
 def _strip_comments(sql: str) -> str:
     return re.sub(r"--[^\n]*", "", sql)
+
+
+@dataclass
+class _Helpers:
+    """The helper views of one session, created on first use (see :func:`ensure_helpers`)."""
+
+    sql: dict[str, str]
+    created: list[tuple[str, str]] = field(default_factory=list)  # (name, TABLE|VIEW)
+    per_kpi: set[str] = field(default_factory=set)
+
+    def mentions(self, text: str) -> list[str]:
+        body = _strip_comments(text)
+        return [n for n in self.sql if re.search(rf"\b{n}\b", body, re.IGNORECASE)]
+
+
+#: the helper state of each connection inside a session
+_HELPERS: dict[int, _Helpers] = {}
+
+
+def ensure_helpers(con: duckdb.DuckDBPyConnection, text: str) -> None:
+    """Create the helper views ``text`` mentions (and theirs), once per session.
+
+    A helper that does not depend on ``periods``, ``las`` or ``kpi_members``
+    (directly or through another helper) is the same for every KPI of the run,
+    so it is materialised once as a TEMP TABLE; this includes helpers built on
+    ``all_periods`` (every period of the run, real starts), e.g. ``cla_stock``.
+    The others are TEMP VIEWs. Helpers no KPI of the run uses are never built.
+    """
+    state = _HELPERS.get(id(con))
+    if state is None:
+        return
+    for name in state.mentions(text):
+        if any(n == name for n, _ in state.created):
+            continue
+        sql = state.sql[name]
+        deps = [d for d in state.mentions(sql) if d != name]
+        ensure_helpers(con, " ".join(deps))
+        per_kpi = bool(_PER_KPI.search(_strip_comments(sql))) or any(
+            d in state.per_kpi for d in deps
+        )
+        kind = "VIEW" if per_kpi else "TABLE"
+        try:
+            con.execute(f"CREATE OR REPLACE TEMP {kind} {name} AS\n{sql}\n")
+        except duckdb.Error as exc:
+            raise KpiRunError(f"helper view {VIEWS_DIR / name}.sql: {exc}") from exc
+        if per_kpi:
+            state.per_kpi.add(name)
+        state.created.append((name, kind))
+
+
+def _current_settings(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    names = ", ".join(f"'{k}'" for k in _RUN_SETTINGS)
+    rows = con.execute(
+        f"SELECT name, value FROM duckdb_settings() WHERE name IN ({names})"
+    ).fetchall()
+    return {str(n): str(v) for n, v in rows}
 
 
 @contextmanager
@@ -143,18 +203,26 @@ def session(
     periods: Sequence[Period],
     all_las: bool = False,
 ) -> Iterator[None]:
-    """Create the TEMP relations KPIs use (``las``, ``periods``, scoped tables,
-    helper views); drop them afterwards so the connection is left as found.
+    """Create the TEMP relations KPIs use (``las``, ``periods``, ``all_periods``,
+    scoped tables; helper views on first use); drop them afterwards so the
+    connection is left as found.
 
     ``all_las`` says ``las`` is every LA in the store, so no scoping is needed.
     """
     created_views: list[str] = []
-    created_tables = ["las", "_periods_base", "periods", "_grid", "_pop", "_nodata", "kpi_members"]
+    created_tables = ["las", "all_periods", "periods", "_grid", "_pop", "_nodata", "kpi_members"]
+    saved = _current_settings(con)
+    helpers = _Helpers(
+        {p.stem: p.read_text(encoding="utf-8").strip().rstrip(";") for p in view_files()}
+    )
     try:
+        for k, v in _RUN_SETTINGS.items():
+            con.execute(f"SET {k} = {v}")
         con.execute("CREATE OR REPLACE TEMP TABLE las (la_code VARCHAR)")
         if las:
             con.executemany("INSERT INTO las VALUES (?)", [(c,) for c in las])
-        if not all_las and set(_present_las(con)) - set(las):
+        scoped = not all_las and bool(set(_present_las(con)) - set(las))
+        if scoped:
             db = con.execute("SELECT current_database()").fetchone()
             catalog = db[0] if db else "memory"
             for t in TABLES:  # shadow each canonical table with its in-scope rows
@@ -163,43 +231,38 @@ def session(
                     "WHERE la_code IN (SELECT la_code FROM las)"
                 )
                 created_views.append(t)
-        create_periods(con, periods, "_periods_base")
+        _SCOPED[id(con)] = scoped
+        create_periods(con, periods, "all_periods")
         create_periods(con, periods, "periods")
         _PERIODS_VIEW.pop(id(con), None)
         con.execute(
             "CREATE OR REPLACE TEMP TABLE _grid AS "
-            "SELECT l.la_code, p.* FROM las l CROSS JOIN _periods_base p"
+            "SELECT l.la_code, p.* FROM las l CROSS JOIN all_periods p"
         )
         con.execute(f"CREATE OR REPLACE TEMP TABLE _pop AS {population_sql()}")
         con.execute(
             "CREATE OR REPLACE TEMP TABLE kpi_members (la_code VARCHAR, period_id VARCHAR, "
-            "subject_id VARCHAR, event_date DATE, num DOUBLE, den DOUBLE)"
+            "subject_id VARCHAR, event_date DATE, num DOUBLE, den DOUBLE, covered DOUBLE)"
         )
         con.execute("CREATE OR REPLACE TEMP TABLE _nodata (la_code VARCHAR)")
-        per_kpi_views: list[str] = []
-        for path in view_files():
-            sql = path.read_text(encoding="utf-8").strip().rstrip(";")
-            # a helper that does not depend on the period or the members is the same
-            # for every KPI: compute it once per run instead of once per KPI
-            body = _strip_comments(sql)
-            per_kpi = _PER_KPI.search(body) or any(
-                re.search(rf"\b{v}\b", body, re.IGNORECASE) for v in per_kpi_views
-            )
-            kind = "VIEW" if per_kpi else "TABLE"
-            if per_kpi:
-                per_kpi_views.append(path.stem)
-            try:
-                con.execute(f"CREATE OR REPLACE TEMP {kind} {path.stem} AS\n{sql}\n")
-            except duckdb.Error as exc:
-                raise KpiRunError(f"helper view {path}: {exc}") from exc
-            (created_views if kind == "VIEW" else created_tables).append(path.stem)
+        _HELPERS[id(con)] = helpers
         yield
     finally:
         _PERIODS_VIEW.pop(id(con), None)
+        _HELPERS.pop(id(con), None)
+        _SCOPED.pop(id(con), None)
+        for name, kind in reversed(helpers.created):
+            con.execute(f"DROP {kind} IF EXISTS temp.main.{name}")
         for v in reversed(created_views):
             con.execute(f"DROP VIEW IF EXISTS temp.main.{v}")
         for t in created_tables:
             con.execute(f"DROP TABLE IF EXISTS temp.main.{t}")
+        for k, v in saved.items():
+            con.execute(f"SET {k} = '{v}'")
+
+
+#: whether each connection's session scopes the canonical tables to some LAs
+_SCOPED: dict[int, bool] = {}
 
 
 def _set_kpi_periods(con: duckdb.DuckDBPyConnection, kpi: Kpi) -> int:
@@ -215,7 +278,7 @@ def _set_kpi_periods(con: duckdb.DuckDBPyConnection, kpi: Kpi) -> int:
     if _PERIODS_VIEW.get(id(con)) != key:
         con.execute(
             "CREATE OR REPLACE TEMP TABLE periods AS SELECT period_id, period_type, "
-            f"{start} AS period_start, period_end, r12_start FROM _periods_base "
+            f"{start} AS period_start, period_end, r12_start FROM all_periods "
             f"WHERE period_type IN ({types})"
         )
         _PERIODS_VIEW[id(con)] = key
@@ -226,17 +289,32 @@ def _set_kpi_periods(con: duckdb.DuckDBPyConnection, kpi: Kpi) -> int:
 _PERIODS_VIEW: dict[int, str] = {}
 
 
-def members_sql(kpi: Kpi) -> str:
-    """The KPI's SQL with its member columns typed and limited to the LAs in scope."""
+def members_sql(kpi: Kpi, scoped: bool = True) -> str:
+    """The KPI's SQL with its member columns typed (and limited to the LAs in
+    scope when the session is ``scoped``: otherwise every LA in the store is
+    computed and the filter would only cost time).
+
+    ``covered`` is the KPI's own column when its YAML sets ``coverage_flag``,
+    else 1 for every member.
+    """
     sql = kpi.sql.strip().rstrip(";")
+    covered = "m.covered" if kpi.coverage_flag else "1"
+    where = " WHERE m.la_code IN (SELECT la_code FROM las)" if scoped else ""
     return (
         "SELECT CAST(m.la_code AS VARCHAR) AS la_code, "
         "CAST(m.period_id AS VARCHAR) AS period_id, "
         "CAST(m.subject_id AS VARCHAR) AS subject_id, "
         "CAST(m.event_date AS DATE) AS event_date, "
-        "CAST(m.num AS DOUBLE) AS num, CAST(m.den AS DOUBLE) AS den "
-        f"FROM (\n{sql}\n) m WHERE m.la_code IN (SELECT la_code FROM las)"
+        "CAST(m.num AS DOUBLE) AS num, CAST(m.den AS DOUBLE) AS den, "
+        f"CAST({covered} AS DOUBLE) AS covered "
+        f"FROM (\n{sql}\n) m{where}"
     )
+
+
+def _members_sql(con: duckdb.DuckDBPyConnection, kpi: Kpi) -> str:
+    """:func:`members_sql` for the current session, its helper views created."""
+    ensure_helpers(con, kpi.sql)
+    return members_sql(kpi, _SCOPED.get(id(con), True))
 
 
 def _kpi_error(kpi: Kpi, exc: Exception) -> KpiRunError:
@@ -252,7 +330,7 @@ def load_members(con: duckdb.DuckDBPyConnection, kpi: Kpi) -> int:
     if not _set_kpi_periods(con, kpi):
         return 0
     try:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE kpi_members AS {members_sql(kpi)}")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE kpi_members AS {_members_sql(con, kpi)}")
     except duckdb.Error as exc:
         raise _kpi_error(kpi, exc) from exc
     return 1
@@ -284,8 +362,10 @@ def run_kpi(con: duckdb.DuckDBPyConnection, kpi: Kpi, breakdowns: Sequence[str])
     else:  # aggregate straight from the query: no member table is written
         if not _set_kpi_periods(con, kpi):
             return None
-        with_members = f"WITH kpi_members AS (\n{members_sql(kpi)}\n)\n"
+        with_members = f"WITH kpi_members AS (\n{_members_sql(con, kpi)}\n)\n"
     _set_nodata(con, kpi)
+    if breakdowns:
+        ensure_helpers(con, "child_attributes")
     selects = [all_rows_sql(kpi)] + [breakdown_rows_sql(kpi, b) for b in breakdowns]
     names = ["all", *breakdowns]
     placeholders = ", ".join("?" for _ in names)

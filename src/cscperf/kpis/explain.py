@@ -13,7 +13,7 @@ from typing import Any
 import duckdb
 
 from cscperf.kpis.catalogue import BREAKDOWNS, Kpi, get_kpi
-from cscperf.kpis.engine import ensure_reference, load_members, session
+from cscperf.kpis.engine import ensure_helpers, ensure_reference, load_members, session
 from cscperf.kpis.periods import build_periods
 
 ATTRIBUTE_COLUMNS = BREAKDOWNS
@@ -49,6 +49,7 @@ def member_rows(
     """``kpi_members`` joined to ``child_attributes`` (inside an engine session)."""
     if breakdown is not None and breakdown not in ("all", *BREAKDOWNS):
         raise ValueError(f"unknown breakdown {breakdown!r}; use one of {', '.join(BREAKDOWNS)}")
+    ensure_helpers(con, "child_attributes")
     attrs = ", ".join(f"COALESCE(CAST(ca.{c} AS VARCHAR), 'unknown') AS {c}" for c in BREAKDOWNS)
     where, params = "", []
     if breakdown and breakdown != "all":

@@ -10,5 +10,5 @@ SELECT
     CAST(1 AS DOUBLE) AS num,
     CAST(NULL AS DOUBLE) AS den
 FROM referrals AS r
-JOIN periods AS p
-    ON r.referral_date BETWEEN p.period_start AND p.period_end
+JOIN period_days AS p
+    ON p.day = r.referral_date

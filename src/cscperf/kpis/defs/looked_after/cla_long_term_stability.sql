@@ -7,26 +7,11 @@
 -- A3-A6) and the placement immediately before the current one (ending on the
 -- day it started) started on or before d - 24 months.
 WITH cur AS (
-    -- the child's open episode at d (the latest DECOM if data overlap)
-    SELECT la_code, period_id, period_end, child_id, decom, place, poc_start
-    FROM (
-        SELECT
-            e.la_code,
-            p.period_id,
-            p.period_end,
-            e.child_id,
-            e.decom,
-            e.place,
-            e.poc_start,
-            ROW_NUMBER() OVER (
-                PARTITION BY e.la_code, p.period_id, e.child_id ORDER BY e.decom DESC
-            ) AS rn
-        FROM cla_periods_of_care AS e
-        JOIN periods AS p
-            ON e.decom <= p.period_end
-            AND (e.dec IS NULL OR e.dec > p.period_end)
-    ) AS x
-    WHERE rn = 1
+    -- the child's open episode at d (cla_stock, built once per run)
+    SELECT s.la_code, p.period_id, s.period_end, s.child_id, s.decom, s.place, s.poc_start
+    FROM cla_stock AS s
+    JOIN periods AS p
+        ON p.period_end = s.period_end
 ),
 cohort AS (
     SELECT cur.*

@@ -3,14 +3,12 @@
 -- the LA's 0-17 population. A stock needs no R12 window: the count at the
 -- period end is the same whatever the period length.
 SELECT
-    e.la_code,
+    s.la_code,
     p.period_id,
-    e.child_id AS subject_id,
-    MAX(e.decom) AS event_date,
+    s.child_id AS subject_id,
+    s.decom AS event_date,
     CAST(1 AS DOUBLE) AS num,
     CAST(NULL AS DOUBLE) AS den
-FROM cla_episodes_nsb AS e
+FROM cla_stock AS s
 JOIN periods AS p
-    ON e.decom <= p.period_end
-    AND (e.dec IS NULL OR e.dec > p.period_end)
-GROUP BY e.la_code, p.period_id, e.child_id
+    ON p.period_end = s.period_end

@@ -2,18 +2,19 @@
 -- cla_children) who appear in the UASC table with DUC (date UASC status
 -- ceases) blank or after d.
 SELECT
-    e.la_code,
+    s.la_code,
     p.period_id,
-    e.child_id AS subject_id,
-    MAX(e.decom) AS event_date,
+    s.child_id AS subject_id,
+    s.decom AS event_date,
     CAST(1 AS DOUBLE) AS num,
     CAST(NULL AS DOUBLE) AS den
-FROM cla_episodes_nsb AS e
+FROM cla_stock AS s
 JOIN periods AS p
-    ON e.decom <= p.period_end
-    AND (e.dec IS NULL OR e.dec > p.period_end)
-JOIN uasc AS u
-    ON u.la_code = e.la_code
-    AND u.child_id = e.child_id
-WHERE u.duc IS NULL OR u.duc > p.period_end
-GROUP BY e.la_code, p.period_id, e.child_id
+    ON p.period_end = s.period_end
+WHERE EXISTS (
+    SELECT 1
+    FROM uasc AS u
+    WHERE u.la_code = s.la_code
+        AND u.child_id = s.child_id
+        AND (u.duc IS NULL OR u.duc > s.period_end)
+)
