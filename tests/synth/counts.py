@@ -80,3 +80,22 @@ def cin_figures(root: Path, year: int) -> tuple[int, int, int]:
     in_year = [(c, d) for c, ds in refs.items() for d in ds if ys <= d <= ye]
     rereferrals = sum(1 for c, d in in_year if any(add_months(d, -12) <= p < d for p in refs[c]))
     return len(in_year), rereferrals, len(cp)
+
+
+def cp_starts(folder: Path, year: int) -> tuple[int, int]:
+    """(CP plans started in the year, of which second or subsequent).
+
+    Subsequent: NumberOfPreviousCPP > 0 (the generator records every earlier plan
+    there, including ones before the data window, so the year's file suffices).
+    """
+    ys, ye = date(year - 1, 4, 1), date(year, 3, 31)
+    starts: dict[tuple[str, date], bool] = {}
+    doc = etree.parse(str(folder / "cin_census.xml"))
+    for child in doc.iter("Child"):
+        cid = child.findtext("ChildIdentifiers/LAchildID") or ""
+        for p in child.iter("ChildProtectionPlans"):
+            s = _iso(p.findtext("CPPstartDate"))
+            assert s is not None
+            if ys <= s <= ye:
+                starts[(cid, s)] = int(p.findtext("NumberOfPreviousCPP") or 0) > 0
+    return len(starts), sum(starts.values())

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from cscperf.reference.las import get_la
 from cscperf.store.schema import TABLES
-from cscperf.synth.errors import Fault, inject
+from cscperf.synth.errors import CinFaults, Fault, inject
 from cscperf.synth.params import all_la_codes, get_params
 from cscperf.synth.postcodes import book
 from cscperf.synth.rng import stream
@@ -170,7 +170,16 @@ def _write_year(world, year: int, folder: Path, out: Path, m: Manifest) -> None:
             m.files[path] = write_csv(folder / f"{name}.csv", cols, rows[name])
     else:  # faults are injected into CSV files only
         m.files[f"{rel}/ssda903.xml"] = write_903_xml(world, rows, folder / "ssda903.xml")
-    m.files[f"{rel}/cin_census.xml"] = write_cin_xml(world, year, folder / "cin_census.xml")
+    cin_faults = None
+    if m.errors > 0:
+        cin_faults = CinFaults(
+            f"{rel}/cin_census.xml", m.errors, stream(world.seed, world.la_code, year, "errors-cin")
+        )
+    m.files[f"{rel}/cin_census.xml"] = write_cin_xml(
+        world, year, folder / "cin_census.xml", cin_faults
+    )
+    if cin_faults is not None:
+        m.faults += cin_faults.faults
     if m.annex_a:
         counts = write_annex_a(world, year, folder / "annex_a.xlsx")
         m.files[f"{rel}/annex_a.xlsx"] = sum(counts.values())

@@ -63,6 +63,8 @@ def wd_between(a: date, b: date) -> int:
 def add_months(d: date, n: int) -> date:
     m = d.month - 1 + n
     y, m = d.year + m // 12, m % 12 + 1
+    if d.day <= 28:  # every month has the day: skip the month-length look-up
+        return date(y, m, d.day)
     return date(y, m, min(d.day, calendar.monthrange(y, m)[1]))
 
 
@@ -75,15 +77,20 @@ def age_at(dob: date, d: date) -> int:
 
 
 def birthday(dob: date, years: int) -> date:
+    """The birthday ``years`` on (29 February falls on 28 February in other years)."""
     y = dob.year + years
-    return date(y, dob.month, min(dob.day, calendar.monthrange(y, dob.month)[1]))
+    if dob.month != 2 or dob.day != 29:
+        return date(y, dob.month, dob.day)
+    return date(y, 2, 29 if calendar.isleap(y) else 28)
 
 
+@lru_cache(maxsize=256)
 def year_start(year: int) -> date:
     """First day of reporting year ``year`` (2025 = 1 April 2024)."""
     return date(year - 1, 4, 1)
 
 
+@lru_cache(maxsize=256)
 def year_end(year: int) -> date:
     return date(year, 3, 31)
 

@@ -128,6 +128,7 @@ class Child:
     care: list[CarePeriod] = field(default_factory=list)
     cp_plans_so_far: int = 0
     free_from: Day | None = None  # earliest date a new CIN episode may start
+    short_breaks: list[Episode] = field(default_factory=list)  # V3/V4, each its own episode
 
     @property
     def duc(self) -> Day:
@@ -203,3 +204,5 @@ class World:
     workforce: dict[int, list[Post]]  # return year -> posts at its 31 March
     audits: list[Audit]
     seed: int = 0
+    #: derived look-ups built once by the writers (see :mod:`.views`), not data
+    cache: dict[str, object] = field(default_factory=dict, repr=False, compare=False)

@@ -8,6 +8,9 @@ earlier stage drew.
 from __future__ import annotations
 
 import zlib
+from bisect import bisect_right
+from collections.abc import Callable
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -55,12 +58,9 @@ def pick(rng: Generator | FastRNG, options: tuple[tuple[str, float], ...]) -> st
             cum.append(acc)
         hit = (tuple(v for v, _ in options), cum, options)
         _CUM[id(options)] = hit
-    u = rng.random()
     values, cum, _ = hit
-    for v, c in zip(values, cum, strict=True):
-        if u < c:
-            return v
-    return values[-1]
+    i = bisect_right(cum, rng.random())  # the first value whose cumulative share exceeds u
+    return values[i] if i < len(values) else values[-1]
 
 
 class FastRNG:
@@ -72,24 +72,19 @@ class FastRNG:
     Other distributions pass through to the generator.
     """
 
-    __slots__ = ("_buf", "_gen", "_i")
+    __slots__ = ("_gen", "random")
 
     def __init__(self, gen: Generator) -> None:
         self._gen = gen
-        self._buf: list[float] = []
-        self._i = 0
-
-    def random(self) -> float:
-        if self._i >= len(self._buf):
-            self._buf = self._gen.random(4096).tolist()
-            self._i = 0
-        self._i += 1
-        return self._buf[self._i - 1]
+        # a C-level iterator over 4,096-uniform blocks: calling it costs tens of
+        # nanoseconds, against a microsecond for a Python method
+        blocks = iter(lambda: gen.random(4096).tolist(), None)
+        self.random: Callable[[], float] = chain.from_iterable(blocks).__next__
 
     def integers(self, low: int, high: int | None = None) -> int:
         """An int in [low, high) (or [0, low) with one argument)."""
         if high is None:
-            low, high = 0, low
+            return int(self.random() * low)
         return low + int(self.random() * (high - low))
 
     def gamma(self, shape: float, scale: float) -> float:

@@ -15,7 +15,7 @@ from datetime import date, timedelta
 
 import numpy as np
 
-from cscperf.synth import care
+from cscperf.synth import care, shortbreaks
 from cscperf.synth import tables as T
 from cscperf.synth.dates import (
     add_days,
@@ -34,6 +34,9 @@ from cscperf.synth.postcodes import PostcodeBook, book
 from cscperf.synth.rng import FastRNG, Stratified, fast_stream, pick, stream
 
 WARM_UP = 2  # years of front-door history before the first output year
+#: of second or subsequent CP plans, the share whose earlier plan predates our records
+#: (before the simulated history, or in another LA): NumberOfPreviousCPP > 0 on a new child
+P_PREVIOUS_ELSEWHERE = 0.25
 CARE_HISTORY = 18  # years of care entries simulated before that, for the stock
 
 
@@ -94,6 +97,9 @@ class Simulator:
         self.cp_strat = Stratified(stream(seed, la, 0, "cp-durations"))
         self.rr_strat = Stratified(stream(seed, la, 0, "rereferral"))
         self.adopt_strat = Stratified(stream(seed, la, 0, "adoption"))
+        self.sub_strat = Stratified(stream(seed, la, 0, "cp-subsequent"))
+        self.cp_pool: list[str] = []  # children with a CP plan: candidates for another
+        self._pooled: set[str] = set()
 
     # --- people ---------------------------------------------------------------
     def new_child(self, rng: FastRNG, on: date, age: int, uasc: bool = False) -> Child:
@@ -113,7 +119,9 @@ class Simulator:
         self.children[cid] = child
         return child
 
-    def pick_rereferral(self, rng: FastRNG, d: date) -> Child | None:
+    def pick_rereferral(self, rng: FastRNG, d: date, prior_cp: bool | None = None) -> Child | None:
+        """A child referred in the last 12 months and free again; ``prior_cp`` filters on
+        whether they have had a CP plan (None: either)."""
         while self.recent and self.recent[0][0] < add_months(d, -12):
             self.recent.popleft()
         if not self.recent:
@@ -126,6 +134,36 @@ class Simulator:
                 and c.free_from is not None
                 and c.free_from <= d
                 and age_at(c.dob, d) < 17
+                and (prior_cp is None or (c.cp_plans_so_far > 0) == prior_cp)
+            ):
+                return c
+        return None
+
+    def pick_repeat_cp(self, rng: FastRNG, d: date) -> Child | None:
+        """A child whose last CP plan ended 3 months to 6 years before ``d``, free, under 16.
+
+        Children adopted or still looked after are not candidates. Stale entries
+        are dropped as they are met, so the pool stays the size of recent history.
+        """
+        pool = self.cp_pool
+        for _ in range(12):
+            if not pool:
+                return None
+            i = int(rng.integers(len(pool)))
+            c = self.children[pool[i]]
+            ends = [p.end for r in c.referrals for p in r.cp_plans]
+            if None in ends:
+                continue  # still on a plan (open at the horizon)
+            ended = max(e for e in ends if e is not None)
+            if ended < d - timedelta(days=6 * 365) or age_at(c.dob, d) >= 16:
+                pool[i] = pool[-1]
+                pool.pop()
+                continue
+            if (
+                ended <= d - timedelta(days=91)
+                and c.free_from is not None
+                and c.free_from <= d
+                and not any(p.rec in ("E11", "E12") for p in c.care)
             ):
                 return c
         return None
@@ -155,7 +193,9 @@ class Simulator:
             "s47": n_s47 - n_icpc,
             "nfa": round(p.nfa_pct / 100 * n_ref),
         }
-        n_ref = max(n_ref - n_uasc, sum(fixed.values()))
+        sb_rng = fast_stream(self.seed, self.la, y, "short-breaks")
+        n_sb = max(0, round(shortbreaks.STARTS_PER_10K * k + sb_rng.random() - 0.5))
+        n_ref = max(n_ref - n_uasc - n_sb, sum(fixed.values()))
         routes = [r for r, n in fixed.items() for _ in range(n)]
         rest = n_ref - len(routes)
         n_cin = int(rest * 0.45)
@@ -166,13 +206,20 @@ class Simulator:
         events = sorted(
             [(d, r) for d, r in zip(dates, routes, strict=True)] + [(d, "uasc") for d in uasc_dates]
         )
+        sub_share = p.cp_subsequent_pct / 100
         for d, route in events:
             if route == "uasc":
                 child = self.new_child(rng, d, _uasc_age(rng), uasc=True)
             else:
                 child = None
+                cp_route = route in ("cp", "cp_cla")
+                # second or subsequent plans: a share of CP-route referrals go to a child
+                # with an earlier plan; first plans only to children without one
+                want_sub = cp_route and self.sub_strat.next() < sub_share
                 if self.rr_strat.next() < p.rereferral_pct / 100:
-                    child = self.pick_rereferral(rng, d)
+                    child = self.pick_rereferral(rng, d, want_sub if cp_route else None)
+                if child is None and want_sub and rng.random() >= P_PREVIOUS_ELSEWHERE:
+                    child = self.pick_repeat_cp(rng, d)
                 if child is None:
                     bands = (
                         T.CARE_AGES
@@ -182,9 +229,13 @@ class Simulator:
                         else T.REF_AGES
                     )
                     child = self.new_child(rng, d, _band_age(rng, bands))
+                    if want_sub:  # earlier plans before our records or in another LA
+                        child.cp_plans_so_far = 1 if rng.random() < 0.75 else 2
             assert child is not None
             self._journey(rng, child, d, route)
             self.recent.append((d, child.id))
+        for d in self._dates(sb_rng, n_sb, ys):
+            self._short_break_child(sb_rng, d)
         # contacts that did not become referrals, and early help
         if not self.front_door_lists:
             return
@@ -340,6 +391,9 @@ class Simulator:
             if rng.random() > 0.92:
                 r += timedelta(days=int(rng.integers(5, 30)))
         ref.cp_plans.append(plan)
+        if child.id not in self._pooled:  # a candidate for a later plan
+            self._pooled.add(child.id)
+            self.cp_pool.append(child.id)
         return plan
 
     def _start_care(
@@ -380,6 +434,24 @@ class Simulator:
             "E7": "RC6",
         }
         self._close(child, ref, end, closing.get(period.rec or "", "RC7"))
+
+    def _short_break_child(self, rng: FastRNG, d: date) -> None:
+        """A disabled child referred for short breaks: a CIN plan for the arrangement's
+        length and V3/V4 episodes during it (never in :attr:`recent`: not re-referred)."""
+        child = self.new_child(rng, d, 4 + int(rng.integers(0, 12)))
+        child.disability = shortbreaks.disabilities(rng)
+        ref = self._referral(rng, child, d)
+        ref.need, ref.team = "N2", "Disabled Children Team"
+        a = self._assess(rng, ref, add_wd(d, int(rng.integers(0, 4))))
+        start = add_wd(a.authorised, int(rng.integers(0, 8)))
+        end = shortbreaks.arrangement_end(rng, child, start)
+        if end <= start:
+            self._close(child, ref, a.authorised, "RC8")
+            return
+        ref.cin_plans.append((start, end))
+        child.short_breaks = shortbreaks.episodes(rng, child, self.la, self.pc, start, end)
+        adult = end >= birthday(child.dob, 18) - timedelta(days=1)
+        self._close(child, ref, end, "RC6" if adult else "RC7")
 
     def _adopt_share(self) -> float:
         p = self.p

@@ -9,9 +9,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
+from typing import cast
 
-from cscperf.synth.dates import age_at, birthday, year_end, year_start
-from cscperf.synth.model import S47, Assessment, CarePeriod, Child, CPPlan, Episode, Referral
+from cscperf.synth.dates import age_at, birthday, return_year, year_end, year_start
+from cscperf.synth.model import (
+    S47,
+    Assessment,
+    CarePeriod,
+    Child,
+    CPPlan,
+    Episode,
+    Referral,
+    World,
+)
 
 
 def cens(d: date | None, ye: date) -> date | None:
@@ -29,6 +39,12 @@ def episodes_in_year(child: Child, year: int) -> Iterator[tuple[CarePeriod, Epis
         for e in period.episodes:
             if overlaps(e.decom, e.dec, ys, ye):
                 yield period, e
+
+
+def short_breaks_in_year(child: Child, year: int) -> list[Episode]:
+    """V3/V4 short-break episodes open during the year (not looked after for the KPIs)."""
+    ys, ye = year_start(year), year_end(year)
+    return [e for e in child.short_breaks if overlaps(e.decom, e.dec, ys, ye)]
 
 
 def looked_after_in_year(child: Child, year: int) -> bool:
@@ -81,3 +97,45 @@ def care_leaver_in_year(child: Child, year: int) -> int | None:
                 ):
                     return age
     return None
+
+
+def _index(world: World, name: str) -> dict[int, list[Child]]:
+    """Children (in id order) who may appear in each year's CIN or 903 return.
+
+    Built once per world: without it every year's writer scans every child ever
+    simulated, most of whom left years before.
+    """
+    hit = world.cache.get(name)
+    if hit is not None:
+        return cast(dict[int, list[Child]], hit)
+    lo, hi = min(world.years), max(world.years)
+    out: dict[int, list[Child]] = {y: [] for y in world.years}
+    for child in sorted(world.children.values(), key=lambda c: c.id):
+        spans: list[tuple[date, date | None]] = []
+        if name == "cin":
+            spans = [(r.date, r.closure) for r in child.referrals]
+        else:
+            spans = [(p.start, p.end) for p in child.care]
+            spans += [(e.decom, e.dec) for e in child.short_breaks]
+            if child.care:  # care leavers (OC3) up to the 21st birthday
+                spans.append((child.care[0].start, birthday(child.dob, 22)))
+        years: set[int] = set()
+        for start, end in spans:
+            first = max(return_year(start), lo)
+            last = min(return_year(end) if end else hi, hi)
+            years.update(range(first, last + 1))
+        for y in sorted(years):
+            if y in out:
+                out[y].append(child)
+    world.cache[name] = out
+    return out
+
+
+def cin_children_in_year(world: World, year: int) -> list[Child]:
+    """Children with a referral open at some time in the year (a superset is fine)."""
+    return _index(world, "cin").get(year, [])
+
+
+def children_903_in_year(world: World, year: int) -> list[Child]:
+    """Children looked after, on short breaks or of care-leaver age in the year (superset)."""
+    return _index(world, "903").get(year, [])

@@ -9,7 +9,14 @@ from pathlib import Path
 from cscperf.synth.dates import age_at, uk, year_end, year_start
 from cscperf.synth.model import World
 from cscperf.synth.rng import stream
-from cscperf.synth.views import care_leaver_in_year, cens, episodes_in_year, in_care_12_months
+from cscperf.synth.views import (
+    care_leaver_in_year,
+    cens,
+    children_903_in_year,
+    episodes_in_year,
+    in_care_12_months,
+    short_breaks_in_year,
+)
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "header": ("CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB"),
@@ -80,10 +87,11 @@ def rows_903(world: World, year: int) -> dict[str, list[tuple[str, ...]]]:
     out: dict[str, list[tuple[str, ...]]] = {k: [] for k in COLUMNS}
     rng = stream(world.seed, world.la_code, year, "oc-outcomes")
     eet_pct = _eet(world)
-    for child in sorted(world.children.values(), key=lambda c: c.id):
+    for child in children_903_in_year(world, year):
         dob = uk(child.dob)
         eps = list(episodes_in_year(child, year))
-        if eps:
+        breaks = short_breaks_in_year(child, year) if child.short_breaks else []
+        if eps or breaks:
             mother = mc = ""
             if child.sex == 2 and age_at(child.dob, ye) >= 12:
                 mother = "1" if rng.random() < 0.03 else "0"
@@ -91,7 +99,10 @@ def rows_903(world: World, year: int) -> dict[str, list[tuple[str, ...]]]:
             out["header"].append(
                 (child.id, str(child.sex), dob, child.ethnicity, child.upn, mother, mc)
             )
-            for _, e in eps:
+            episodes = [e for _, e in eps]
+            if breaks:
+                episodes = sorted(episodes + breaks, key=lambda e: e.decom)
+            for e in episodes:
                 dec = cens(e.dec, ye)
                 out["episodes"].append(
                     (
