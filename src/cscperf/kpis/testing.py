@@ -137,6 +137,18 @@ def _norm(v: Any) -> Any:
     return str(v)
 
 
+def _same(got: Any, expected: Any) -> bool:
+    """Equal; a float expectation holds to the decimals it is written with.
+
+    A hand-worked 33.3 (one third, as a percentage) matches 33.333...; it
+    would not match 33.4.
+    """
+    if isinstance(expected, float) and isinstance(got, int | float) and not isinstance(got, bool):
+        decimals = len(repr(expected).partition(".")[2]) if "e" not in repr(expected) else 6
+        return bool(abs(float(got) - expected) <= 0.5 * 10 ** -max(decimals, 1) + 1e-9)
+    return bool(_norm(got) == _norm(expected))
+
+
 def _check_expect(
     kpi: Kpi, test: dict[str, Any], rows: list[dict[str, Any]], ends: list[date]
 ) -> list[str]:
@@ -165,7 +177,7 @@ def _check_expect(
             continue
         got = hits[0]
         for k in _VALUE_KEYS:
-            if k in exp and _norm(got[k]) != _norm(exp[k]):
+            if k in exp and not _same(got[k], exp[k]):
                 problems.append(
                     f"expect row {i} ({key['breakdown']}={key['breakdown_value']}): "
                     f"{k} expected {exp[k]!r}, got {got[k]!r}"
