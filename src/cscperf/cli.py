@@ -165,8 +165,9 @@ def population(db: str, paths: tuple[str, ...]) -> None:
         return
     try:
         for path in paths:
-            n = load_csv(con, path)
-            click.echo(f"{path}: {n} estimates loaded")
+            got = load_csv(con, path)
+            suppressed = f", {got.rows_suppressed} suppressed" if got.rows_suppressed else ""
+            click.echo(f"{path}: {got.rows_loaded} estimates loaded{suppressed}")
     except (ValueError, duckdb.Error) as exc:
         fail(str(exc).splitlines()[0])
     finally:

@@ -102,3 +102,13 @@ def test_population_load(tmp_path) -> None:
     res = CliRunner().invoke(main, ["query", "--db", db, "--format", "csv",
                                     "SELECT year, age_0_17 FROM population ORDER BY year"])
     assert res.output.split() == ["year,age_0_17", "2023,41000", "2024,41500"]
+
+
+def test_population_bad_row_exits_2_naming_line_and_field(tmp_path) -> None:
+    db = str(tmp_path / "s.duckdb")
+    f = tmp_path / "pop.csv"
+    f.write_text("la_code,year,age_0_17\n883,2023,41000\n883,2024,n/a\n")
+    res = CliRunner().invoke(main, ["population", "--db", db, str(f)])
+    assert res.exit_code == 2
+    assert "line 3, field age_0_17: 'n/a'" in res.output
+    assert "Traceback" not in res.output

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from cscperf.kpis.engine import ensure_reference
-from cscperf.reference.population import load_csv, set_population
+from cscperf.reference.population import PopulationLoad, load_csv, set_population
 from cscperf.reference.postcodes import ensure_postcodes, load_onspd
 
 
@@ -15,7 +17,9 @@ def test_population_from_the_published_ees_file(
     store: duckdb.DuckDBPyConnection, shared_dir: Path
 ) -> None:
     path = shared_dir / "reference/dfe-published/ons_mid-year_population_estimates_2012_to_2024.csv"
-    n = load_csv(store, path)
+    got = load_csv(store, path)
+    n = got.rows_loaded
+    assert got.rows_read == got.rows_loaded + got.rows_suppressed
     assert n > 1900  # ~149 LAs x 13 years; regional and national rows are skipped
     thurrock = store.execute(
         "SELECT year, age_0_17, source FROM population WHERE la_code = '883' AND year >= 2022 "
@@ -26,7 +30,7 @@ def test_population_from_the_published_ees_file(
         (2023, 45530, path.name),
         (2024, 46271, path.name),
     ]
-    assert load_csv(store, path) == n  # reload replaces, never duplicates
+    assert load_csv(store, path).rows_loaded == n  # reload replaces, never duplicates
     assert store.execute("SELECT count(*) FROM population").fetchall() == [(n,)]
 
 
@@ -34,11 +38,31 @@ def test_population_from_a_plain_csv(store: duckdb.DuckDBPyConnection, tmp_path:
     csv = tmp_path / "pop.csv"
     csv.write_text('la_code,year,age_0_17\n999,2023,"10,500"\n999,2024,x\n998,2024,7\n')
     set_population(store, "999", 2023, 1, "old")
-    assert load_csv(store, csv, source="mine") == 2  # the suppressed "x" is skipped
+    # the suppressed "x" is counted, not loaded
+    assert load_csv(store, csv, source="mine") == PopulationLoad(3, 2, 1)
     assert store.execute("SELECT * FROM population ORDER BY la_code").fetchall() == [
         ("998", 2024, 7, "mine"),
         ("999", 2023, 10500, "mine"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("999,2024,12a\n", "line 3, field age_0_17: '12a' is not a whole number"),
+        ("99,2024,5\n", "line 3, field la_code: '99' is not a 3-digit LA code"),
+        ("999,24/25,5\n", "line 3, field year: '24/25' is not a year"),
+        ("999,2024,-4\n", "line 3, field age_0_17: '-4' is not a whole number"),
+    ],
+)
+def test_a_bad_population_row_refuses_the_file_and_loads_nothing(
+    store: duckdb.DuckDBPyConnection, tmp_path: Path, body: str, message: str
+) -> None:
+    csv = tmp_path / "pop.csv"
+    csv.write_text("la_code,year,age_0_17\n998,2024,7\n" + body)
+    with pytest.raises(ValueError, match=re.escape(message)):
+        load_csv(store, csv)
+    assert store.execute("SELECT count(*) FROM population").fetchall() == [(0,)]
 
 
 def test_postcodes_looked_up_on_demand(store: duckdb.DuckDBPyConnection) -> None:

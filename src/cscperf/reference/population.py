@@ -7,6 +7,7 @@ reporting year Y-1→Y uses mid-(Y-1), else the latest earlier year, flagged.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -26,15 +27,31 @@ def _columns(con: duckdb.DuckDBPyConnection, path: Path) -> set[str]:
     return {d[0].lower() for d in rel.description}
 
 
-def load_csv(con: duckdb.DuckDBPyConnection, path: str | Path, source: str | None = None) -> int:
-    """Load child population estimates from ``path``; returns rows loaded.
+#: values the ONS/DfE publish in place of a number (suppressed, not available)
+SUPPRESSED = ("x", "c", "z", ":", "..", "u", "low")
+
+
+@dataclass(frozen=True)
+class PopulationLoad:
+    """What one population file gave: every relevant row is loaded or counted as suppressed."""
+
+    rows_read: int
+    rows_loaded: int
+    rows_suppressed: int
+
+
+def load_csv(
+    con: duckdb.DuckDBPyConnection, path: str | Path, source: str | None = None
+) -> PopulationLoad:
+    """Load child population estimates from ``path``.
 
     Accepts the DfE/EES shape (``time_period, geographic_level, old_la_code,
     age_group, population_estimate``: LA rows for "Children aged 0 to 17 years",
     as in ``ons_mid-year_population_estimates_2012_to_2024.csv``) or a plain
     ``la_code, year, age_0_17`` file. Rows for the same (la_code, year) are
-    replaced, so reloading a newer file is safe. Suppressed values ("x", "c")
-    are skipped.
+    replaced, so reloading a newer file is safe. Published suppression markers
+    ("x", "c", ...) are counted, not loaded; any other value that is not a
+    number refuses the whole file with its line and field (nothing is loaded).
     """
     path = Path(path)
     ensure_population(con)
@@ -42,18 +59,21 @@ def load_csv(con: duckdb.DuckDBPyConnection, path: str | Path, source: str | Non
     src = source or path.name
     if {"time_period", "old_la_code", "population_estimate"} <= cols:
         select = """
-            SELECT trim(old_la_code) AS la_code, TRY_CAST(time_period AS INTEGER) AS year,
-                   TRY_CAST(replace(population_estimate, ',', '') AS BIGINT) AS age_0_17
-            FROM read_csv(?, all_varchar = true)
+            SELECT trim(old_la_code) AS la_code, time_period AS year,
+                   population_estimate AS age_0_17, line
+            FROM (SELECT *, row_number() OVER () + 1 AS line
+                  FROM read_csv(?, all_varchar = true))
             WHERE lower(geographic_level) = 'local authority'
               AND (age_group IS NULL OR lower(age_group) LIKE '%0 to 17%')
         """
+        fields = ("old_la_code", "time_period", "population_estimate")
     elif {"la_code", "year", "age_0_17"} <= cols:
         select = """
-            SELECT trim(la_code) AS la_code, TRY_CAST(year AS INTEGER) AS year,
-                   TRY_CAST(replace(age_0_17, ',', '') AS BIGINT) AS age_0_17
-            FROM read_csv(?, all_varchar = true)
+            SELECT trim(la_code) AS la_code, year, age_0_17, line
+            FROM (SELECT *, row_number() OVER () + 1 AS line
+                  FROM read_csv(?, all_varchar = true))
         """
+        fields = ("la_code", "year", "age_0_17")
     else:
         raise ValueError(
             f"{path}: not a population file (need time_period/old_la_code/population_estimate "
@@ -62,10 +82,19 @@ def load_csv(con: duckdb.DuckDBPyConnection, path: str | Path, source: str | Non
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute(
-            f"CREATE OR REPLACE TEMP TABLE _pop_load AS SELECT * FROM ({select}) s "
-            "WHERE la_code IS NOT NULL AND la_code <> '' AND year IS NOT NULL "
-            "AND age_0_17 IS NOT NULL",
+            f"""CREATE OR REPLACE TEMP TABLE _pop_raw AS
+            SELECT la_code, trim(year) AS year_raw, TRY_CAST(trim(year) AS INTEGER) AS year,
+                   trim(age_0_17) AS value_raw,
+                   TRY_CAST(replace(trim(age_0_17), ',', '') AS BIGINT) AS age_0_17,
+                   lower(trim(coalesce(age_0_17, ''))) IN {SUPPRESSED!r} AS suppressed,
+                   line
+            FROM ({select}) s""",
             [str(path)],
+        )
+        _refuse_bad_rows(con, path, fields)
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE _pop_load AS "
+            "SELECT la_code, year, age_0_17 FROM _pop_raw WHERE NOT suppressed"
         )
         con.execute(
             "DELETE FROM population WHERE (la_code, year) IN (SELECT la_code, year FROM _pop_load)"
@@ -73,13 +102,39 @@ def load_csv(con: duckdb.DuckDBPyConnection, path: str | Path, source: str | Non
         con.execute(
             "INSERT INTO population SELECT la_code, year, age_0_17, ? FROM _pop_load", [src]
         )
-        row = con.execute("SELECT count(*) FROM _pop_load").fetchone()
+        row = con.execute(
+            "SELECT count(*), count(*) FILTER (WHERE NOT suppressed) FROM _pop_raw"
+        ).fetchone()
         con.execute("DROP TABLE _pop_load")
+        con.execute("DROP TABLE _pop_raw")
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
         raise
-    return int(row[0]) if row else 0
+    read, loaded = (int(row[0]), int(row[1])) if row else (0, 0)
+    return PopulationLoad(read, loaded, read - loaded)
+
+
+def _refuse_bad_rows(
+    con: duckdb.DuckDBPyConnection, path: Path, fields: tuple[str, str, str]
+) -> None:
+    """Raise naming the first row whose LA, year or (unsuppressed) value is not usable."""
+    checks = (
+        ("coalesce(la_code, '') !~ '^[0-9]{3}$'", fields[0], "la_code", "not a 3-digit LA code"),
+        ("year IS NULL OR year NOT BETWEEN 1990 AND 2100", fields[1], "year_raw", "not a year"),
+        (
+            "NOT suppressed AND (age_0_17 IS NULL OR age_0_17 < 0)",
+            fields[2],
+            "value_raw",
+            "not a whole number of children (nor a suppression marker)",
+        ),
+    )
+    for cond, field, col, reason in checks:
+        bad = con.execute(
+            f"SELECT line, {col} FROM _pop_raw WHERE {cond} ORDER BY line LIMIT 1"
+        ).fetchone()
+        if bad:
+            raise ValueError(f"{path}: line {bad[0]}, field {field}: {bad[1]!r} is {reason}")
 
 
 def set_population(
