@@ -169,3 +169,55 @@ def test_return_year_inferred_from_folder_or_dates(con, fake_reader, tmp_path) -
 def test_bad_la_code(con, fake_reader, tmp_path) -> None:
     with pytest.raises(IngestError, match="3-digit"):
         ingest_paths(con, [tmp_path], "Thurrock")
+
+
+# -- 903 CSVs scanned lazily by DuckDB: a failure at load time -----------------
+
+UASC = "CHILD,SEX,DOB,DUC\n"
+HEADER = "CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\n"
+
+
+def _csv(path: Path, text: str | bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(text, str):
+        text = text.encode()
+    path.write_bytes(text)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        ("1,1,01/01/2010,\n2,2\n3,1,01/01/2011,\n", "line 3 has 2 fields but the header has 4"),
+        (b"1,1,01/01/2010,\nM\xfcller,2,,\n", "line 3: not UTF-8"),
+    ],
+)
+def test_a_903_csv_refused_at_load_time_leaves_the_store_unchanged(
+    con, tmp_path: Path, body: str | bytes, reason: str
+) -> None:
+    good = _csv(tmp_path / "2024" / "header.csv", HEADER + "9,1,01/01/2012,WBRI,,,\n")
+    ingest_paths(con, [good], "883")
+    before = table_counts(con)
+    head = UASC.encode() + (body if isinstance(body, bytes) else body.encode())
+    bad = _csv(tmp_path / "2025" / "uasc.csv", head)
+    again = _csv(tmp_path / "2025" / "header.csv", HEADER + "8,2,01/01/2013,WBRI,,,\n")
+    with pytest.raises(IngestError) as e:
+        ingest_paths(con, [again, bad], "883")
+    assert str(bad) in str(e.value) and reason in str(e.value)
+    assert table_counts(con) == before
+
+
+def test_a_903_csv_duckdb_rejects_but_lines_can_read_loads_with_true_lines(
+    con, tmp_path: Path
+) -> None:
+    # mixed line endings: DuckDB's strict scanner gives up, the exact reader does not
+    f = _csv(tmp_path / "2025" / "uasc.csv", UASC + "1,1,01/01/2010,\r\n2,2,01/01/2011,\n3,1,,\n")
+    report = ingest_paths(con, [f], "883")
+    assert [(r.rows_read, r.rows_loaded, r.rows_quarantined) for r in report.results] == [
+        (3, 3, 0)
+    ]
+    assert con.execute("SELECT child_id, source_line FROM uasc ORDER BY 1").fetchall() == [
+        ("1", 2),
+        ("2", 3),
+        ("3", 4),
+    ]
