@@ -106,9 +106,9 @@ def run_one(mode: str, path: Path) -> dict[str, float]:
 
             def append(self, table: str, batch: object) -> None:
                 con.register("batch", batch)
-                self.append_sql(table, "SELECT * FROM batch")
+                self.append_sql(table, "SELECT * FROM batch", 0)
 
-            def append_sql(self, table: str, select_sql: str) -> None:
+            def append_sql(self, table: str, select_sql: str, first_line: int) -> None:
                 verb = "INSERT INTO" if table in self.made else "CREATE TABLE"
                 con.execute(f"{verb} {table} {'AS ' if verb == 'CREATE TABLE' else ''}{select_sql}")
                 self.made.add(table)

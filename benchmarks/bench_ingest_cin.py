@@ -10,8 +10,10 @@ size, runs in separate subprocesses so that peak memory figures don't mix:
 * ``null``   – :class:`~cscperf.io.cin_xml.CinXmlReader` into a sink that drops
   batches (the reader alone; shows memory stays flat);
 * ``duckdb`` – the reader into a sink that registers each Arrow batch and
-  inserts it into an in-memory DuckDB staging table (close to the real
-  pipeline, which validates staged rows before merging them into the store).
+  inserts it into an in-memory DuckDB staging table;
+* ``pipeline`` – the real thing: ``ingest_paths`` into a new store file
+  (staging, validation against the year's code lists, quarantine, merge,
+  ingest log, commit).
 
 Run: ``.venv/bin/python benchmarks/bench_ingest_cin.py [--sizes 25 100 250]``.
 Throughput is reported on wall-clock and on process CPU time; the machine may
@@ -96,7 +98,7 @@ class _NullSink:
     def append(self, table: str, batch: object) -> None:
         self.rows += batch.num_rows  # type: ignore[attr-defined]
 
-    def append_sql(self, table: str, select_sql: str) -> None:
+    def append_sql(self, table: str, select_sql: str, first_line: int) -> None:
         raise NotImplementedError
 
 
@@ -119,6 +121,19 @@ class _DuckSink(_NullSink):
         self.con.unregister("_batch")
 
 
+def _pipeline(path: Path) -> int:
+    import tempfile
+
+    from cscperf.ingest.pipeline import ingest_paths
+    from cscperf.store.db import connect
+
+    with tempfile.TemporaryDirectory(dir=DATA) as tmp:
+        con = connect(Path(tmp) / "store.duckdb")
+        report = ingest_paths(con, [path], "883")
+        con.close()
+    return sum(r.rows_read for r in report.results)
+
+
 def _one(mode: str, path: Path) -> dict[str, float]:
     import pyarrow as pa
 
@@ -128,6 +143,8 @@ def _one(mode: str, path: Path) -> dict[str, float]:
     wall, cpu = time.perf_counter(), time.process_time()
     if mode == "bare":
         rows = _bare(path)
+    elif mode == "pipeline":
+        rows = _pipeline(path)
     else:
         sink = _NullSink() if mode == "null" else _DuckSink()
         CinXmlReader().read(path, sink)
@@ -169,7 +186,7 @@ def main() -> None:
         path = generate(size_mb)
         mb = os.path.getsize(path) / 1e6
         results: dict[str, dict[str, float]] = {}
-        for mode in ("bare", "null", "duckdb"):
+        for mode in ("bare", "null", "duckdb", "pipeline"):
             runs = [_measure(mode, path) for _ in range(args.repeat)]
             results[mode] = min(runs, key=lambda r: r["cpu"])
         base = results["bare"]

@@ -221,3 +221,25 @@ def test_a_903_csv_duckdb_rejects_but_lines_can_read_loads_with_true_lines(
         ("2", 3),
         ("3", 4),
     ]
+
+
+def test_903_csv_line_numbers_hold_across_parallel_scan_chunks(con, tmp_path: Path) -> None:
+    """DuckDB splits a CSV over threads in 8 MB chunks; every row keeps its own line."""
+    n = 1_100_000  # ~26 MB: several chunks
+    bad = {2 + 7, 2 + n // 3, 2 + n // 2 + 1, 2 + n - 1}  # lines with an invalid SEX code
+    path = tmp_path / "2025" / "uasc.csv"
+    path.parent.mkdir()
+    with path.open("w", newline="") as f:
+        f.write(UASC)
+        f.writelines(
+            f"C{i:08d},{'9' if i + 2 in bad else '1'},01/01/2010,\n" for i in range(n)
+        )
+    report = ingest_paths(con, [path], "883")
+    r = report.results[0]
+    assert (r.rows_read, r.rows_loaded, r.rows_quarantined) == (n, n - len(bad), len(bad))
+    q = con.execute("SELECT source_line, field, value FROM quarantine ORDER BY 1").fetchall()
+    assert q == [(line, "sex", "9") for line in sorted(bad)]
+    wrong = con.execute(
+        "SELECT count(*) FROM uasc WHERE source_line <> CAST(substr(child_id, 2) AS BIGINT) + 2"
+    ).fetchone()
+    assert wrong == (0,)

@@ -148,7 +148,7 @@ def _read_all(
         size = f.path.stat().st_size
         if size > MAX_FILE_BYTES:
             raise FileRefused(f.path, f"file is {size:,} bytes, over the {MAX_FILE_BYTES:,} limit")
-        if not _read_one(staging, f, la_code, report, eager=False):
+        if not _read_one(staging, f, la_code, report):
             if f.explicit:
                 raise FileRefused(
                     f.path, "not a recognised SSDA903, CIN census, Annex A or cscperf template file"
@@ -171,14 +171,12 @@ def _read_all(
     return done
 
 
-def _read_one(
-    staging: BatchStaging, f: BatchFile, la_code: str, report: IngestReport, eager: bool
-) -> bool:
+def _read_one(staging: BatchStaging, f: BatchFile, la_code: str, report: IngestReport) -> bool:
     """Read one file into staging; False when no reader recognises it."""
     reader = reader_for(f.path)
     if reader is None:
         return False
-    sink = staging.sink(f.no, eager=eager)
+    sink = staging.sink(f.no)
     info = reader.read(f.path, sink)
     f.info, f.tables, f.given_year = info, sink.tables, info.return_year
     if info.la_code and info.la_code.strip() not in (la_code, ""):
@@ -196,39 +194,19 @@ def _load_all(
     year: int | None,
     report: IngestReport,
 ) -> None:
-    """Resolve return years and load every table in one transaction.
-
-    A deferred 903 CSV that DuckDB cannot parse fails here. The transaction is
-    rolled back, the deferred files of the table that failed are read again
-    eagerly (a reader then falls back or refuses its file, as it would have at
-    first) and the load is retried; once no deferred file is left to blame,
-    the error is raised.
-    """
-    while True:
-        current = "cla_episodes"  # what _resolve_years reads
-        con.execute("BEGIN TRANSACTION")
-        try:
-            _resolve_years(con, staging, files, year)
-            results: list[TableResult] = []
-            for current in sorted(staging.tables):
-                source = staging.source_sql(current, {f.no: f.return_year for f in files})
-                results.extend(load_table(con, TABLES[current], source, files, la_code))
-            con.execute("COMMIT")
-        except duckdb.Error:
-            con.execute("ROLLBACK")
-            again = staging.deferred_files(current)
-            if not again:
-                raise
-            by_no = {f.no: f for f in files}
-            for n in again:
-                staging.forget(n)
-                _read_one(staging, by_no[n], la_code, report, eager=True)
-            continue
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
-        report.results.extend(results)
-        return
+    """Resolve return years and load every table in one transaction."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        _resolve_years(con, staging, files, year)
+        results: list[TableResult] = []
+        for table in sorted(staging.tables):
+            source = staging.source_sql(table, {f.no: f.return_year for f in files})
+            results.extend(load_table(con, TABLES[table], source, files, la_code))
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    report.results.extend(results)
 
 
 def _resolve_years(

@@ -2,17 +2,16 @@
 
 Arrow batches (``append``) go to one TEMP table ``_stg_<table>`` per canonical
 table: raw text ``r_<col>`` columns, the row's ``source_line``, the ``file_no``
-of its file and ``_seq``, its position in the file's stream of rows. A reader's
-SELECT (``append_sql``, the 903 CSV reader's ``read_csv``) is *deferred*: it is
-only bound (so a missing file or column fails at once) and validation later
-reads straight from it, saving a copy of every row. For such a source, rows are
-ordered by ``source_line`` (a CSV's rows are its lines), so ``_seq`` is the line.
+of its file and ``_seq``, its position in the file's stream of rows.
 
-A deferred SELECT can still fail while the batch is loading (a file DuckDB's
-strict CSV scanner rejects). The pipeline then re-reads the table's deferred
-files with an *eager* sink, whose ``append_sql`` runs at once, outside the
-batch transaction: the reader sees the error exactly as it would have, and
-falls back to its line-by-line path or refuses the file.
+A reader's SELECT (``append_sql``, the 903 CSV reader's ``read_csv``) becomes a
+TEMP table of its own, written with insertion order kept so that its ``rowid``
+is the row's position in the file: ``source_line`` is ``rowid + first_line``.
+DuckDB scans the CSV on every core that way; numbering rows inside the SELECT
+(``WITH ORDINALITY``) made the scan single-threaded and the whole ingest about
+a third slower. The SELECT runs at once, so a file DuckDB's strict scanner
+rejects fails inside the reader, which falls back to its exact path or
+refuses the file.
 
 Staging tables are TEMP tables written outside the batch transaction (so a
 failed statement cannot poison it); they spill to disk under memory pressure
@@ -37,13 +36,14 @@ def stage_name(table: str) -> str:
 
 
 @dataclass
-class Deferred:
-    """A reader's SELECT for one file and table, read when the batch loads."""
+class RawFile:
+    """One reader SELECT's rows, kept in file order in TEMP table ``name``."""
 
     file_no: int
     table: str
-    sql: str
+    name: str
     columns: list[str]
+    first_line: int
 
 
 class BatchStaging:
@@ -52,7 +52,7 @@ class BatchStaging:
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
         self.con = con
         self.created: set[str] = set()  # staging tables that exist
-        self.deferred: list[Deferred] = []
+        self.raw: list[RawFile] = []
         con.execute(
             "CREATE TEMP TABLE _files (file_no INTEGER, source_file VARCHAR, format VARCHAR, "
             "la_code VARCHAR, return_year INTEGER, folder VARCHAR)"
@@ -60,8 +60,8 @@ class BatchStaging:
 
     @property
     def tables(self) -> set[str]:
-        """Canonical tables that received rows (or a deferred SELECT) in this batch."""
-        return self.created | {d.table for d in self.deferred}
+        """Canonical tables that received rows in this batch."""
+        return self.created | {r.table for r in self.raw}
 
     def ensure(self, table: str) -> str:
         if table not in TABLES:
@@ -76,8 +76,8 @@ class BatchStaging:
             self.created.add(table)
         return name
 
-    def sink(self, file_no: int, eager: bool = False) -> FileSink:
-        return FileSink(self, file_no, eager)
+    def sink(self, file_no: int) -> FileSink:
+        return FileSink(self, file_no)
 
     def source_sql(self, table: str, years: dict[int, int | None]) -> str:
         """All staged rows of ``table``: ``r_<col>``, ``source_line``, ``file_no``,
@@ -90,46 +90,38 @@ class BatchStaging:
                 f"SELECT {raws}, s.source_line, s.file_no, s._seq, f.return_year "
                 f"FROM {stage_name(table)} s JOIN _files f USING (file_no)"
             )
-        for d in self.deferred:
-            if d.table != table:
+        for r in self.raw:
+            if r.table != table:
                 continue
-            given = set(d.columns)
+            given = set(r.columns)
             raws = ", ".join(
                 f"CAST({c} AS VARCHAR) AS r_{c}" if c in given else f"NULL::VARCHAR AS r_{c}"
                 for c in cols
             )
-            year = years.get(d.file_no)
+            year = years.get(r.file_no)
+            line = f"CAST(rowid + {r.first_line} AS BIGINT)"
             branches.append(
-                f"SELECT {raws}, source_line, {d.file_no} AS file_no, source_line AS _seq, "
-                f"{'NULL' if year is None else int(year)}::INTEGER AS return_year FROM ({d.sql})"
+                f"SELECT {raws}, {line} AS source_line, {r.file_no} AS file_no, {line} AS _seq, "
+                f"{'NULL' if year is None else int(year)}::INTEGER AS return_year FROM {r.name}"
             )
         return "(" + "\nUNION ALL\n".join(branches) + ")"
-
-    def deferred_files(self, table: str) -> list[int]:
-        """Files whose rows for ``table`` are still a deferred SELECT."""
-        return sorted({d.file_no for d in self.deferred if d.table == table})
-
-    def forget(self, file_no: int) -> None:
-        """Drop everything staged for a file, before it is read again."""
-        self.deferred = [d for d in self.deferred if d.file_no != file_no]
-        for table in self.created:
-            self.con.execute(f"DELETE FROM {stage_name(table)} WHERE file_no = ?", [file_no])
 
     def drop(self) -> None:
         for table in self.created:
             self.con.execute(f"DROP TABLE IF EXISTS {stage_name(table)}")
+        for r in self.raw:
+            self.con.execute(f"DROP TABLE IF EXISTS {r.name}")
         self.con.execute("DROP TABLE IF EXISTS _files")
         self.created.clear()
-        self.deferred.clear()
+        self.raw.clear()
 
 
 class FileSink:
     """The :class:`cscperf.io.base.Sink` for one file of the batch."""
 
-    def __init__(self, staging: BatchStaging, file_no: int, eager: bool = False) -> None:
+    def __init__(self, staging: BatchStaging, file_no: int) -> None:
         self.staging = staging
         self.file_no = file_no
-        self.eager = eager
         self.tables: set[str] = set()  # tables this file staged rows (or a SELECT) for
         self._seq: dict[str, int] = {}
 
@@ -169,16 +161,16 @@ class FileSink:
             self.staging.con.unregister(view)
         self.tables.add(table)
 
-    def append_sql(self, table: str, select_sql: str) -> None:
-        rel = self.staging.con.sql(f"SELECT * FROM ({select_sql}) LIMIT 0")
-        names = list(rel.columns)
+    def append_sql(self, table: str, select_sql: str, first_line: int) -> None:
+        con = self.staging.con
+        names = list(con.sql(f"SELECT * FROM ({select_sql}) LIMIT 0").columns)
         self._check(table, names)
-        if self.eager:
-            name = self.staging.ensure(table)
-            self.staging.con.execute(
-                f"INSERT INTO {name} BY NAME SELECT {self._columns(names)}, "
-                f"{self.file_no} AS file_no, source_line AS _seq FROM ({select_sql})"
-            )
-        else:
-            self.staging.deferred.append(Deferred(self.file_no, table, select_sql, names))
+        name = f"_raw_{self.file_no}_{table}_{next(_ids)}"
+        row = con.execute("SELECT current_setting('preserve_insertion_order')").fetchone()
+        con.execute("SET preserve_insertion_order = true")  # rowid = position in the file
+        try:
+            con.execute(f"CREATE TEMP TABLE {name} AS {select_sql}")
+        finally:
+            con.execute(f"SET preserve_insertion_order = {'true' if row and row[0] else 'false'}")
+        self.staging.raw.append(RawFile(self.file_no, table, name, names, int(first_line)))
         self.tables.add(table)

@@ -41,13 +41,16 @@ class Sink(Protocol):
 
     ``append`` takes an Arrow table whose columns are canonical column names of
     ``table`` (any subset, all ``pa.string()``; ``None`` = blank) plus an int64
-    ``source_line`` column. ``append_sql`` takes a DuckDB SELECT producing the
-    same shape (used by the CSV reader to let DuckDB parse the file directly).
+    ``source_line`` column. ``append_sql`` takes a DuckDB SELECT of the same
+    columns *without* ``source_line``, yielding the file's rows in file order,
+    the k-th (from 0) on line ``first_line + k``: the sink numbers them. It lets
+    DuckDB parse a CSV in parallel; a row number computed inside the SELECT
+    (``WITH ORDINALITY``) would make the scan single-threaded.
     """
 
     def append(self, table: str, batch: pa.Table) -> None: ...
 
-    def append_sql(self, table: str, select_sql: str) -> None: ...
+    def append_sql(self, table: str, select_sql: str, first_line: int) -> None: ...
 
 
 class Reader(Protocol):

@@ -20,8 +20,14 @@ class MemorySink:
     def append(self, table: str, batch: pa.Table) -> None:
         self.tables[table].append(batch)
 
-    def append_sql(self, table: str, select_sql: str) -> None:
-        self.tables[table].append(self.con.sql(select_sql).arrow().read_all())
+    def append_sql(self, table: str, select_sql: str, first_line: int) -> None:
+        # rowid follows insertion order, which CREATE TABLE AS keeps for a scan
+        self.con.execute(f"CREATE OR REPLACE TEMP TABLE _rows AS {select_sql}")
+        rel = self.con.sql(
+            f"SELECT *, CAST(rowid + {int(first_line)} AS BIGINT) AS source_line FROM _rows "
+            "ORDER BY rowid"
+        )
+        self.tables[table].append(rel.arrow().read_all())
 
     def rows(self, table: str) -> list[dict[str, object]]:
         """All staged rows of ``table`` as dicts (blank columns omitted as None)."""

@@ -2,8 +2,8 @@
 
 LAs keep the 903 as the CSVs their case system exports, named however the
 analyst saved them, so the table is recognised by its *columns*. DuckDB parses
-the file (it is the throughput limit anyway) straight into the sink with
-``WITH ORDINALITY`` as the row number; :func:`~cscperf.io.sniff_csv.scan_layout`
+the file (it is the throughput limit anyway) straight into the sink, which
+numbers the rows from line 2; :func:`~cscperf.io.sniff_csv.scan_layout`
 first proves that row n is physical line n + 1, otherwise an exact (slower)
 Python path stages the rows. Files that are not UTF-8 are refused, naming the
 line and byte: guessing Windows-1252 would silently mangle names and
@@ -187,12 +187,9 @@ class Ssda903CsvReader:
         which DuckDB's strict scanner rejects but are harmless).
         """
         proj = [f"c{i} AS {canonical(n)}" for i, n in enumerate(names) if n not in EXTRAS]
-        sql = (
-            f"SELECT {', '.join(proj)}, CAST(ordinality + 1 AS BIGINT) AS source_line "
-            f"FROM {self._scan_sql(path, len(names))} WITH ORDINALITY"
-        )
+        sql = f"SELECT {', '.join(proj)} FROM {self._scan_sql(path, len(names))}"
         try:
-            sink.append_sql(table, sql)
+            sink.append_sql(table, sql, first_line=2)
         except duckdb.Error as e:
             refused = _diagnose(path, len(names))
             if refused:
