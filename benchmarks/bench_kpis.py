@@ -8,8 +8,9 @@
    catalogue runs for 10 year-ends + 120 month-ends. With ``--england`` every
    English LA gets as many copies of the Thurrock children (new child ids) as
    its 0-17 population is Thurrock's, so the store holds England's volume
-   (~265 Thurrocks) rather than 150 Thurrocks; generating and ingesting a real
-   ``synth --scale national`` run takes far longer than computing on it.
+   (~265 Thurrocks) rather than 150 Thurrocks. With ``--national DIR`` (the
+   output of ``cscperf synth --scale national``) every LA folder is ingested
+   into one store (timed, cached in ``--work``) and the catalogue runs on that.
 3. Five KPIs (cla_children, cla_3plus_placements, rereferrals_12m,
    assessments_45wd, cp_reviews_timely) are recomputed in plain pandas on the
    same data for the same periods; numbers must be identical and the speed
@@ -74,6 +75,33 @@ def build_one_la(work: Path, years: range, seed: int) -> Path:
         load_csv(con, pop, source="synthetic")
     print(f"ingest: {len(returns)} files in {time.perf_counter() - t:.1f}s")
     con.close()
+    return db
+
+
+def ingest_national(src: Path, work: Path) -> Path:
+    """Ingest every LA folder of a ``synth --scale national`` output (once)."""
+    from cscperf.ingest.pipeline import ingest_paths
+
+    db = work / "national.duckdb"
+    if db.exists():
+        return db
+    tmp = work / "national.building"
+    tmp.unlink(missing_ok=True)
+    con = connect(tmp)
+    t, rows, size = time.perf_counter(), 0, 0
+    las = sorted(p for p in src.iterdir() if p.is_dir() and p.name.isdigit())
+    for la in las:
+        files = [p for p in sorted(la.rglob("*")) if p.is_file()]
+        report = ingest_paths(con, [p for p in files if p.name != "population.csv"], la.name)
+        rows += sum(r.rows_read for r in report.results)
+        size += sum(p.stat().st_size for p in files if p.name != "population.csv")
+        for pop in (p for p in files if p.name == "population.csv"):
+            load_csv(con, pop, source="synthetic")
+    secs = time.perf_counter() - t
+    con.close()
+    print(f"  ingested {len(las)} LAs: {rows:,} rows, {size / 1e9:.2f} GB in {secs:.0f}s "
+          f"({size / 1e6 / secs:.1f} MB/s, {rows / secs:,.0f} rows/s)")  # fmt: skip
+    tmp.rename(db)
     return db
 
 
@@ -365,6 +393,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--skip-national", action="store_true")
     ap.add_argument("--england", action="store_true", help="England's volume (see 2. above)")
+    ap.add_argument("--national", type=Path, help="a synth --scale national output folder")
     args = ap.parse_args(argv)
     args.work.mkdir(parents=True, exist_ok=True)
     one = build_one_la(args.work, range(2026 - args.years, 2026), args.seed)
@@ -383,9 +412,15 @@ def main(argv: list[str] | None = None) -> int:
 
     if not args.skip_national:
         what = "England-sized (every LA, ~265 x Thurrock)" if args.england else f"{args.las} LAs"
+        if args.national:
+            what = f"synth --scale national output {args.national}"
         print(f"(b) {what}, 120 month-ends + 10 year-ends")
         t = time.perf_counter()
-        many = replicate(one, args.work, args.las, args.england)
+        many = (
+            ingest_national(args.national, args.work)
+            if args.national
+            else replicate(one, args.work, args.las, args.england)
+        )
         print(f"  store built in {time.perf_counter() - t:.1f}s")
         con = connect(many)
         rss_before = rss_mb()

@@ -12,25 +12,13 @@ import pytest
 from lxml import etree
 
 from cscperf.store.schema import TABLES
-from cscperf.synth.api import Manifest
+from cscperf.synth.api import TABLES_903, Manifest
 from cscperf.synth.writers_903 import COLUMNS
 from cscperf.validate.codes import codes_for
 
 from .conftest import SMALL_YEARS
 
-_903_TABLE = {
-    "header": "children",
-    "episodes": "cla_episodes",
-    "reviews": "cla_reviews",
-    "uasc": "uasc",
-    "oc2": "oc2",
-    "oc3": "oc3",
-    "ad1": "ad1",
-    "placed_for_adoption": "placed_for_adoption",
-    "previous_permanence": "previous_permanence",
-    "missing": "missing",
-    "sw_episodes": "sw_episodes",
-}
+_903_TABLE = TABLES_903
 UK_DATE = re.compile(r"^\d{2}/\d{2}/\d{4}$")
 LOCAL = (
     "sw_workforce",
@@ -83,8 +71,8 @@ def test_one_folder_per_la_year_with_every_file(small: tuple[Path, Manifest]) ->
         names = {p.name for p in (out / "883" / str(year)).iterdir()}
         expected = {f"{n}.csv" for n in COLUMNS} | {f"{n}.csv" for n in LOCAL}
         expected |= {"cin_census.xml", "annex_a.xlsx", "population.csv"}
-        if year < 2024:  # social worker episodes joined the 903 in 2024
-            expected.discard("sw_episodes.csv")
+        if year < 2024:  # social worker episodes and DoLOs joined the 903 in 2024
+            expected -= {"sw_episodes.csv", "DoLo.csv"}
         assert names == expected
     assert (out / "manifest.json").exists()
     assert m.children > 0 and not m.faults

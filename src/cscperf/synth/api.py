@@ -26,10 +26,17 @@ from cscperf.synth.writer_903_xml import write_903_xml
 from cscperf.synth.writer_annex_a import write_annex_a
 from cscperf.synth.writer_cin import write_cin_xml
 from cscperf.synth.writer_local import local_rows, write_population
-from cscperf.synth.writers_903 import COLUMNS, SW_FIRST_YEAR, rows_903, write_csv
+from cscperf.synth.writers_903 import (
+    COLUMNS,
+    DOLO_FIRST_YEAR,
+    SW_FIRST_YEAR,
+    rows_903,
+    write_csv,
+)
 
 DEFAULT_LA = "883"  # Thurrock, the demo LA
-_903_TABLES = {
+#: 903 CSV file name (without .csv) -> canonical table
+TABLES_903 = {
     "header": "children",
     "episodes": "cla_episodes",
     "reviews": "cla_reviews",
@@ -41,6 +48,7 @@ _903_TABLES = {
     "previous_permanence": "previous_permanence",
     "missing": "missing",
     "sw_episodes": "sw_episodes",
+    "DoLo": "dolo",
 }
 
 
@@ -163,10 +171,12 @@ def _write_year(world, year: int, folder: Path, out: Path, m: Manifest) -> None:
     rows = rows_903(world, year)
     if m.format == "csv":
         for name, cols in COLUMNS.items():
-            if name == "sw_episodes" and year < SW_FIRST_YEAR:
+            if (name == "sw_episodes" and year < SW_FIRST_YEAR) or (
+                name == "DoLo" and year < DOLO_FIRST_YEAR
+            ):
                 continue
             path = f"{rel}/{name}.csv"
-            m.faults += inject(path, TABLES[_903_TABLES[name]], cols, rows[name], m.errors, rng)
+            m.faults += inject(path, TABLES[TABLES_903[name]], cols, rows[name], m.errors, rng)
             m.files[path] = write_csv(folder / f"{name}.csv", cols, rows[name])
     else:  # faults are injected into CSV files only
         m.files[f"{rel}/ssda903.xml"] = write_903_xml(world, rows, folder / "ssda903.xml")
