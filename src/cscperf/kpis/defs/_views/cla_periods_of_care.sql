@@ -19,16 +19,24 @@
 --   poc_start  DECOM of the first episode of the period of care
 --   poc_end    DEC of its last episode (NULL while the period is open)
 --   ep_in_poc  1, 2, ... position of the episode inside its period of care
-SELECT
-    b.*,
-    MIN(b.decom) OVER (PARTITION BY b.la_code, b.child_id, b.poc_seq) AS poc_start,
-    CASE
-        WHEN COUNT(*) OVER (PARTITION BY b.la_code, b.child_id, b.poc_seq)
-            = COUNT(b.dec) OVER (PARTITION BY b.la_code, b.child_id, b.poc_seq)
-        THEN MAX(b.dec) OVER (PARTITION BY b.la_code, b.child_id, b.poc_seq)
-    END AS poc_end,
-    ROW_NUMBER() OVER (PARTITION BY b.la_code, b.child_id, b.poc_seq ORDER BY b.decom) AS ep_in_poc
-FROM (
+--
+-- Computed with one window pass in (la_code, child_id, DECOM) order and one
+-- GROUP BY per period of care joined back: cheaper than four windows over
+-- (la_code, child_id, poc_seq) partitions.
+WITH flagged AS (
+    SELECT
+        e.*,
+        CASE
+            WHEN e.rne = 'S' THEN 1
+            WHEN LAG(e.dec) OVER w IS NULL THEN 1
+            WHEN LAG(e.dec) OVER w <> e.decom THEN 1
+            ELSE 0
+        END AS poc_break,
+        ROW_NUMBER() OVER w AS ep_no
+    FROM cla_episodes_nsb AS e
+    WINDOW w AS (PARTITION BY e.la_code, e.child_id ORDER BY e.decom)
+),
+numbered AS (
     SELECT
         f.*,
         SUM(f.poc_break) OVER (
@@ -36,15 +44,26 @@ FROM (
             ORDER BY f.decom
             ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
         ) AS poc_seq
-    FROM (
-        SELECT
-            e.*,
-            CASE
-                WHEN e.rne = 'S' THEN 1
-                WHEN LAG(e.dec) OVER (PARTITION BY e.la_code, e.child_id ORDER BY e.decom) IS NULL THEN 1
-                WHEN LAG(e.dec) OVER (PARTITION BY e.la_code, e.child_id ORDER BY e.decom) <> e.decom THEN 1
-                ELSE 0
-            END AS poc_break
-        FROM cla_episodes_nsb AS e
-    ) AS f
-) AS b
+    FROM flagged AS f
+),
+pocs AS (
+    SELECT
+        la_code,
+        child_id,
+        poc_seq,
+        MIN(decom) AS poc_start,
+        MIN(ep_no) AS first_ep_no,
+        CASE WHEN COUNT(*) = COUNT(dec) THEN MAX(dec) END AS poc_end
+    FROM numbered
+    GROUP BY la_code, child_id, poc_seq
+)
+SELECT
+    n.* EXCLUDE (ep_no),
+    p.poc_start,
+    p.poc_end,
+    n.ep_no - p.first_ep_no + 1 AS ep_in_poc
+FROM numbered AS n
+JOIN pocs AS p
+    ON p.la_code = n.la_code
+    AND p.child_id = n.child_id
+    AND p.poc_seq = n.poc_seq
