@@ -74,7 +74,7 @@ def render(items: list[Line], latest_label: str, previous_label: str) -> str:
     head = ("indicator", latest_label, previous_label, "direction", "note")
     table = [head] + [
         (
-            ln.kpi.title[:58],
+            ln.kpi.title,  # whole: a cut title can hide what it measures
             fmt_value(ln.kpi, ln.latest),
             fmt_value(ln.kpi, ln.previous),
             ln.direction,
