@@ -387,3 +387,34 @@ def test_mixed_period_types_in_one_run(store: duckdb.DuckDBPyConnection, tmp_pat
         ("referrals", "year", date(2024, 4, 1), date(2025, 3, 31), 3.0),
         ("yearly_refs", "year", date(2024, 4, 1), date(2025, 3, 31), 3.0),  # no month rows
     ]
+
+
+def test_sex_breakdown_reads_cin_gendercurrent_and_sex_codes(
+    store: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    """CIN children only (no 903 header): GenderCurrent 1/2 to 2024, Sex M/F from 2025;
+    0/9/U are Unknown. The 903 header wins where a child has one."""
+    refs = [("A", "1"), ("B", "M"), ("C", "2"), ("D", "F"), ("E", "U"), ("F", "9"), ("G", "M")]
+    insert(
+        store,
+        "referrals",
+        [{"la_code": "999", "child_id": c, "referral_date": "2024-10-01"} for c, _ in refs],
+    )
+    insert(
+        store,
+        "cin_children",
+        [{"la_code": "999", "child_id": c, "sex": s} for c, s in refs],
+    )
+    insert(store, "children", [{"la_code": "999", "child_id": "G", "sex": "2"}])  # 903 wins
+    kpi = make_kpi(
+        tmp_path,
+        "refs_by_sex",
+        "SELECT r.la_code, p.period_id, r.child_id AS subject_id, r.referral_date AS event_date,"
+        " 1 AS num, NULL AS den FROM referrals r JOIN periods p"
+        " ON r.referral_date BETWEEN p.period_start AND p.period_end",
+        breakdowns=["sex"],
+    )
+    compute(store, [kpi], ["999"], "year", [date(2025, 3, 31)], ["sex"])
+    assert store.execute(
+        "SELECT breakdown_value, numerator FROM kpi_values WHERE breakdown = 'sex' ORDER BY 1"
+    ).fetchall() == [("Female", 3.0), ("Male", 2.0), ("Unknown", 2.0)]
