@@ -1,31 +1,10 @@
--- CP plan rate: the stock of children on a plan at the period end d (as cp_children,
--- never an R12 count), divided by the child population by the engine.
--- A child with several open plans is one member, carried by the earliest open plan:
--- a plan represents its child at d when no earlier plan of the child is open at d
--- (every earlier plan ended on or before d). Worked out per plan with a window, this
--- avoids grouping millions of (period, child) rows.
-WITH plans AS (
-    SELECT
-        la_code,
-        child_id,
-        start_date,
-        COALESCE(end_date, DATE '9999-12-31') AS open_until,
-        MAX(COALESCE(end_date, DATE '9999-12-31')) OVER (
-            PARTITION BY la_code, child_id
-            ORDER BY start_date
-            ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
-        ) AS earlier_open_until
-    FROM cp_plans
-)
+-- CP plan rate: the stock of children on a plan at the period end d (cp_stock, as
+-- cp_children, never an R12 count), divided by the child population by the engine.
 SELECT
-    c.la_code,
-    p.period_id,
-    c.child_id AS subject_id,
-    c.start_date AS event_date,
+    s.la_code,
+    s.period_id,
+    s.child_id AS subject_id,
+    s.start_date AS event_date,
     CAST(1 AS DOUBLE) AS num,
     CAST(NULL AS DOUBLE) AS den
-FROM plans AS c
-JOIN periods AS p
-    ON c.start_date <= p.period_end
-    AND c.open_until > p.period_end
-    AND (c.earlier_open_until IS NULL OR c.earlier_open_until <= p.period_end)
+FROM cp_stock AS s
