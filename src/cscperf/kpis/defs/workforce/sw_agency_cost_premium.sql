@@ -6,19 +6,9 @@
 -- employed posts num = -cost / employed FTE and den = cost / employed FTE; summed this gives
 -- (agency mean - employed mean) / employed mean. A snapshot lacking either group has no
 -- members, so the value is null rather than -100%.
-WITH snap AS (
-    SELECT w.la_code, p.period_id, MAX(w.snapshot_date) AS snapshot_date
-    FROM sw_workforce AS w
-    JOIN periods AS p
-        ON w.snapshot_date BETWEEN p.period_start AND p.period_end
-    GROUP BY w.la_code, p.period_id
-),
-posts AS (
-    SELECT w.la_code, s.period_id, w.post_id, w.snapshot_date, w.status, w.fte, w.annual_cost
-    FROM snap AS s
-    JOIN sw_workforce AS w
-        ON w.la_code = s.la_code
-        AND w.snapshot_date = s.snapshot_date
+WITH posts AS (
+    SELECT w.la_code, w.period_id, w.post_id, w.snapshot_date, w.status, w.fte, w.annual_cost
+    FROM workforce_snapshot AS w
     WHERE w.status IN ('agency', 'employed')
         AND w.annual_cost IS NOT NULL
         AND w.fte > 0
