@@ -6,15 +6,10 @@
 -- no-longer-requires stay in the cohort. Reporting-year periods only.
 SELECT
     o.la_code,
-    p.period_id,
+    o.period_id,
     o.child_id AS subject_id,
     CAST(NULL AS DATE) AS event_date,
     CAST(CASE WHEN o.activ LIKE 'F%' OR o.activ LIKE 'P%' THEN 1 ELSE 0 END AS DOUBLE) AS num,
     CAST(1 AS DOUBLE) AS den
-FROM oc3 AS o
-JOIN periods AS p
-    ON o.return_year = EXTRACT(YEAR FROM p.period_start) + 1
-    AND o.dob >= p.period_start - INTERVAL 21 YEAR
-    AND o.dob < p.period_start - INTERVAL 18 YEAR
-WHERE o.in_touch IS NULL
-    OR o.in_touch NOT IN ('DIED', 'RHOM')
+FROM oc3_cohort AS o
+WHERE o.age_group = '19-21'

@@ -5,15 +5,10 @@
 -- periods only.
 SELECT
     o.la_code,
-    p.period_id,
+    o.period_id,
     o.child_id AS subject_id,
     CAST(NULL AS DATE) AS event_date,
     CAST(CASE WHEN o.in_touch = 'NO' THEN 1 ELSE 0 END AS DOUBLE) AS num,
     CAST(1 AS DOUBLE) AS den
-FROM oc3 AS o
-JOIN periods AS p
-    ON o.return_year = EXTRACT(YEAR FROM p.period_start) + 1
-    AND o.dob >= p.period_start - INTERVAL 21 YEAR
-    AND o.dob < p.period_start - INTERVAL 18 YEAR
-WHERE o.in_touch IS NULL
-    OR o.in_touch NOT IN ('DIED', 'RHOM')
+FROM oc3_cohort AS o
+WHERE o.age_group = '19-21'
