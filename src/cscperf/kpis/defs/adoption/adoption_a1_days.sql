@@ -4,28 +4,8 @@
 -- the first episode of that period of care with PLACE A3-A6 (placed for adoption). The 903
 -- PlacedAdoption DATE_PLACED is the decision date, not the move, so it is not used. A child
 -- with no A3-A6 episode in the period of care cannot be measured and is left out.
-WITH ceased AS (
-    SELECT
-        e.la_code,
-        p.period_id,
-        e.child_id,
-        e.decom,
-        e.dec,
-        e.rec,
-        e.poc_seq,
-        e.poc_start,
-        ROW_NUMBER() OVER (
-            PARTITION BY e.la_code, p.period_id, e.child_id
-            ORDER BY e.dec DESC, e.decom DESC
-        ) AS rn
-    FROM cla_periods_of_care AS e
-    JOIN periods AS p
-        ON e.dec BETWEEN p.period_start AND p.period_end
-    WHERE e.rec IS NOT NULL
-        AND e.rec NOT IN ('', 'X1')
-),
-adopted AS (
-    SELECT * FROM ceased WHERE rn = 1 AND rec IN ('E11', 'E12')
+WITH adopted AS (
+    SELECT * FROM cla_ceasing WHERE rec IN ('E11', 'E12')
 )
 SELECT
     a.la_code,

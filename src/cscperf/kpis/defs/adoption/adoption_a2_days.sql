@@ -3,36 +3,16 @@
 -- DECOM of the first episode with LS E1 in the period of care the adoption ended - to the
 -- AD1 DATE_MATCH; a match before the order counts 0. Children without an E1 episode in that
 -- period of care (e.g. placed with parental consent) or without a DATE_MATCH are left out.
-WITH ceased AS (
-    SELECT
-        e.la_code,
-        p.period_id,
-        e.child_id,
-        e.decom,
-        e.dec,
-        e.rec,
-        e.poc_seq,
-        ROW_NUMBER() OVER (
-            PARTITION BY e.la_code, p.period_id, e.child_id
-            ORDER BY e.dec DESC, e.decom DESC
-        ) AS rn
-    FROM cla_periods_of_care AS e
-    JOIN periods AS p
-        ON e.dec BETWEEN p.period_start AND p.period_end
-    WHERE e.rec IS NOT NULL
-        AND e.rec NOT IN ('', 'X1')
-),
-orders AS (
+WITH orders AS (
     SELECT c.la_code, c.period_id, c.child_id, c.dec, MIN(x.decom) AS order_date
-    FROM ceased AS c
+    FROM cla_ceasing AS c
     JOIN cla_periods_of_care AS x
         ON x.la_code = c.la_code
         AND x.child_id = c.child_id
         AND x.poc_seq = c.poc_seq
         AND x.decom <= c.decom
         AND x.ls = 'E1'
-    WHERE c.rn = 1
-        AND c.rec IN ('E11', 'E12')
+    WHERE c.rec IN ('E11', 'E12')
     GROUP BY c.la_code, c.period_id, c.child_id, c.dec
 )
 SELECT
