@@ -1,13 +1,5 @@
 -- Plans ended that lasted 2+ years: of plans ending in the period, those with
 -- end - start >= 730 days (written as end >= start + 730 days to stay portable).
-WITH period_days AS (
-    -- every day of every period: joining events on their date is an equality
-    -- (hash) join, ~15x faster than a range join on the period bounds
-    SELECT p.period_id, c.date AS day
-    FROM periods AS p
-    JOIN calendar AS c
-        ON c.date BETWEEN p.period_start AND p.period_end
-)
 SELECT
     c.la_code,
     pd.period_id,

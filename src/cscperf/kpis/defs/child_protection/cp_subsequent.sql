@@ -1,15 +1,7 @@
 -- Second or subsequent plans: of plans started in the period, those whose child had
 -- an earlier plan, however long ago: an earlier cp_plans row in the data, or
 -- NumberOfPreviousCPP > 0 on this plan. The earlier plan need not have ended.
-WITH period_days AS (
-    -- every day of every period: joining events on their date is an equality
-    -- (hash) join, ~15x faster than a range join on the period bounds
-    SELECT p.period_id, c.date AS day
-    FROM periods AS p
-    JOIN calendar AS c
-        ON c.date BETWEEN p.period_start AND p.period_end
-),
-flagged AS (
+WITH flagged AS (
     SELECT
         la_code,
         child_id,

@@ -3,15 +3,7 @@
 -- calendar once per assessment. A start date before the calendar begins (1990)
 -- cannot be within 45 WD of an authorisation in the period, so it counts as late
 -- rather than vanishing.
-WITH period_days AS (
-    -- every day of every period: joining events on their date is an equality
-    -- (hash) join, ~15x faster than a range join on the period bounds
-    SELECT p.period_id, c.date AS day
-    FROM periods AS p
-    JOIN calendar AS c
-        ON c.date BETWEEN p.period_start AND p.period_end
-),
-timed AS (
+WITH timed AS (
     SELECT
         a.la_code,
         a.child_id,

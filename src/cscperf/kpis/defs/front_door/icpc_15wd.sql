@@ -2,15 +2,7 @@
 -- falls in the period is a member (the CINdetails-level ICPC date is not used);
 -- it counts when wd(S47 start, ICPC) <= 15. ICPCs dated before their S47 start are
 -- data errors and are left out. A start before the calendar (1990) counts as late.
-WITH period_days AS (
-    -- every day of every period: joining events on their date is an equality
-    -- (hash) join, ~15x faster than a range join on the period bounds
-    SELECT p.period_id, c.date AS day
-    FROM periods AS p
-    JOIN calendar AS c
-        ON c.date BETWEEN p.period_start AND p.period_end
-),
-timed AS (
+WITH timed AS (
     SELECT
         s.la_code,
         s.child_id,

@@ -1,14 +1,6 @@
 -- Referrals with no further action: of referrals dated in the period, those with
 -- ReferralNFA true. A blank ReferralNFA counts as "not NFA" (the member stays in
 -- the denominator), as the DfE counts only referrals flagged NFA.
-WITH period_days AS (
-    -- every day of every period: joining events on their date is an equality
-    -- (hash) join, ~15x faster than a range join on the period bounds
-    SELECT p.period_id, c.date AS day
-    FROM periods AS p
-    JOIN calendar AS c
-        ON c.date BETWEEN p.period_start AND p.period_end
-)
 SELECT
     r.la_code,
     pd.period_id,

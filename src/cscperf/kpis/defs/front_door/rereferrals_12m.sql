@@ -2,15 +2,7 @@
 -- it counts when the same child's previous referral p satisfies d - 12 months <= p < d.
 -- The child's latest earlier referral decides (LAG), worked out once per referral
 -- over all referrals, so history before the period counts.
-WITH period_days AS (
-    -- every day of every period: joining events on their date is an equality
-    -- (hash) join, ~15x faster than a range join on the period bounds
-    SELECT p.period_id, c.date AS day
-    FROM periods AS p
-    JOIN calendar AS c
-        ON c.date BETWEEN p.period_start AND p.period_end
-),
-flagged AS (
+WITH flagged AS (
     SELECT
         la_code,
         child_id,

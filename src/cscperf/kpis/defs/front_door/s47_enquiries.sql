@@ -1,13 +1,5 @@
 -- Section 47 enquiries: one member per enquiry whose actual start date falls in
 -- the period.
-WITH period_days AS (
-    -- every day of every period: joining events on their date is an equality
-    -- (hash) join, ~15x faster than a range join on the period bounds
-    SELECT p.period_id, c.date AS day
-    FROM periods AS p
-    JOIN calendar AS c
-        ON c.date BETWEEN p.period_start AND p.period_end
-)
 SELECT
     s.la_code,
     pd.period_id,
