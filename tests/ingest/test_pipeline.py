@@ -213,9 +213,7 @@ def test_a_903_csv_duckdb_rejects_but_lines_can_read_loads_with_true_lines(
     # mixed line endings: DuckDB's strict scanner gives up, the exact reader does not
     f = _csv(tmp_path / "2025" / "uasc.csv", UASC + "1,1,01/01/2010,\r\n2,2,01/01/2011,\n3,1,,\n")
     report = ingest_paths(con, [f], "883")
-    assert [(r.rows_read, r.rows_loaded, r.rows_quarantined) for r in report.results] == [
-        (3, 3, 0)
-    ]
+    assert [(r.rows_read, r.rows_loaded, r.rows_quarantined) for r in report.results] == [(3, 3, 0)]
     assert con.execute("SELECT child_id, source_line FROM uasc ORDER BY 1").fetchall() == [
         ("1", 2),
         ("2", 3),
@@ -223,23 +221,52 @@ def test_a_903_csv_duckdb_rejects_but_lines_can_read_loads_with_true_lines(
     ]
 
 
-def test_903_csv_line_numbers_hold_across_parallel_scan_chunks(con, tmp_path: Path) -> None:
-    """DuckDB splits a CSV over threads in 8 MB chunks; every row keeps its own line."""
+EPISODES = "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN\n"
+
+
+@pytest.mark.parametrize("folder", ["2025", "returns"])
+def test_903_csv_line_numbers_hold_across_parallel_scan_chunks(
+    con, tmp_path: Path, folder: str
+) -> None:
+    """DuckDB splits a CSV over threads in 8 MB chunks; every row keeps its own line,
+    whether the file is validated as it is scanned (year in the folder name) or later
+    (year inferred from the episodes beside it)."""
     n = 1_100_000  # ~26 MB: several chunks
     bad = {2 + 7, 2 + n // 3, 2 + n // 2 + 1, 2 + n - 1}  # lines with an invalid SEX code
-    path = tmp_path / "2025" / "uasc.csv"
+    path = tmp_path / folder / "uasc.csv"
     path.parent.mkdir()
     with path.open("w", newline="") as f:
         f.write(UASC)
-        f.writelines(
-            f"C{i:08d},{'9' if i + 2 in bad else '1'},01/01/2010,\n" for i in range(n)
-        )
-    report = ingest_paths(con, [path], "883")
-    r = report.results[0]
+        f.writelines(f"C{i:08d},{'9' if i + 2 in bad else '1'},01/01/2010,\n" for i in range(n))
+    _csv(tmp_path / folder / "episodes.csv", EPISODES + "E1,01/02/2025,S,C2,N1,U1,PR1,,,,,,\n")
+    report = ingest_paths(con, [tmp_path / folder], "883")
+    r = next(r for r in report.results if r.table == "uasc")
     assert (r.rows_read, r.rows_loaded, r.rows_quarantined) == (n, n - len(bad), len(bad))
+    assert con.execute("SELECT DISTINCT return_year FROM uasc").fetchall() == [(2025,)]
     q = con.execute("SELECT source_line, field, value FROM quarantine ORDER BY 1").fetchall()
     assert q == [(line, "sex", "9") for line in sorted(bad)]
     wrong = con.execute(
         "SELECT count(*) FROM uasc WHERE source_line <> CAST(substr(child_id, 2) AS BIGINT) + 2"
     ).fetchone()
     assert wrong == (0,)
+
+
+OC3 = "CHILD,DOB,IN_TOUCH,ACTIV,ACCOM,YEAR\n"
+
+
+@pytest.mark.parametrize(("year_column", "quarantined"), [("2021", 0), ("2023", 1)])
+def test_903_csv_validated_for_the_year_it_names(
+    con, tmp_path: Path, year_column: str, quarantined: int
+) -> None:
+    """A file is validated as it is scanned for the year in its folder name; when its
+    YEAR column names another year, it is validated for that one (ACTIV P3 was
+    withdrawn after the 2022 return)."""
+    f = _csv(tmp_path / "2021" / "oc3.csv", OC3 + f"A1,01/01/2003,YES,P3,B1,{year_column}\n")
+    report = ingest_paths(con, [f], "883")
+    r = report.results[0]
+    assert (r.rows_read, r.rows_quarantined) == (1, quarantined)
+    if quarantined:
+        reason = con.execute("SELECT field, reason FROM quarantine").fetchone()
+        assert reason == ("activ", "'P3' is not a valid 903_activ code for return year 2023")
+    else:
+        assert con.execute("SELECT return_year, activ FROM oc3").fetchall() == [(2021, "P3")]

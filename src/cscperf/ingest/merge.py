@@ -1,9 +1,10 @@
 """Load one canonical table from the batch's staged rows: validate, rank, merge, log.
 
-Runs inside the batch transaction. One scan of the staged rows (for a 903 CSV,
-of the file itself) types and validates every row into ``_val``; everything
-after that reads ``_val``, which holds typed values, a ``_bad`` flag and, for
-bad rows only, the list of problems.
+Runs inside the batch transaction. One scan of the staged rows types and
+validates every row into ``_val``; everything after that reads ``_val``, which
+holds typed values, a ``_bad`` flag and, for bad rows only, the list of
+problems. Rows validated as they were scanned (a 903 CSV whose year was known)
+are used as they stand: when they are all the table has, ``_val`` is a view.
 
 Merging follows the catalogue's "combining returns" rule: rows are matched on
 the table's natural key within the LA; a row from a later return year replaces
@@ -23,7 +24,7 @@ from cscperf.io.base import FileInfo
 from cscperf.store.schema import Table
 from cscperf.validate.sql import validation_sql
 
-_TEMPS = ("_val", "_contested", "_ranked", "_losers", "_win")
+_TEMPS = ("_contested", "_ranked", "_losers", "_win")
 
 
 @dataclass
@@ -68,14 +69,18 @@ def _match(keys: tuple[str, ...], left: str, right: str) -> str:
 def load_table(
     con: duckdb.DuckDBPyConnection,
     table: Table,
-    source: str,
+    source: str | None,
+    validated: list[str],
     files: list[BatchFile],
     la_code: str,
 ) -> list[TableResult]:
-    """Validate ``source`` (see :meth:`BatchStaging.source_sql`) into ``table``."""
+    """Validate ``source`` (see :meth:`BatchStaging.source_sql`) into ``table``, with
+    the already validated rows of ``validated`` (see :meth:`RawFile.val_sql`)."""
     name = table.name
     years = sorted({f.return_year for f in files if f.return_year is not None})
-    con.execute(f"CREATE TEMP TABLE _val AS {validation_sql(table, source, years)}")
+    parts = ([validation_sql(table, source, years)] if source else []) + validated
+    kind = "VIEW" if source is None and len(validated) == 1 else "TABLE"
+    con.execute(f"CREATE TEMP {kind} _val AS " + "\nUNION ALL BY NAME\n".join(parts))
     # Every row of the batch has the same la_code, so it is left out of batch-internal keys.
     keys = tuple(k for k in table.merge_key if k != "la_code")
     kv = ", ".join(f"v.{k}" for k in keys)
@@ -153,6 +158,7 @@ def load_table(
         """
     )
     results = _log(con, name, files, sources, la_code)
+    con.execute(f"DROP {kind} _val")
     for t in _TEMPS:
         con.execute(f"DROP TABLE {t}")
     return results

@@ -7,11 +7,10 @@ batch and the store is left exactly as it was. Row-level problems do not
 abort: those rows go to ``quarantine`` with file, line, field, value and
 reason, and for every file and table ``rows_read = rows_loaded + rows_quarantined``.
 
-A 903 CSV is read by DuckDB straight into validation (no staging copy). If
-DuckDB's strict scanner rejects it there, the transaction is rolled back, that
-file alone is read again eagerly, so its reader falls back to its exact
-line-by-line path (or refuses the file) as it always would, and the load runs
-again.
+A 903 CSV whose return year is known before it is read (``--year``, or a year
+in its file or folder name) is validated by DuckDB as it is scanned, in
+parallel, so its rows are written once before they reach the store (see
+:mod:`cscperf.ingest.staging`).
 """
 
 from __future__ import annotations
@@ -148,7 +147,7 @@ def _read_all(
         size = f.path.stat().st_size
         if size > MAX_FILE_BYTES:
             raise FileRefused(f.path, f"file is {size:,} bytes, over the {MAX_FILE_BYTES:,} limit")
-        if not _read_one(staging, f, la_code, report):
+        if not _read_one(staging, f, la_code, year, report):
             if f.explicit:
                 raise FileRefused(
                     f.path, "not a recognised SSDA903, CIN census, Annex A or cscperf template file"
@@ -171,13 +170,22 @@ def _read_all(
     return done
 
 
-def _read_one(staging: BatchStaging, f: BatchFile, la_code: str, report: IngestReport) -> bool:
+def _read_one(
+    staging: BatchStaging, f: BatchFile, la_code: str, year: int | None, report: IngestReport
+) -> bool:
     """Read one file into staging; False when no reader recognises it."""
     reader = reader_for(f.path)
     if reader is None:
         return False
-    sink = staging.sink(f.no)
+    expected = year or year_hint(f.path)
+    sink = staging.sink(f.no, expected)
     info = reader.read(f.path, sink)
+    if staging.validated_for(f.no) not in (None, year or info.return_year or expected):
+        # the file names its own year (a YEAR column) and it is not the one it was
+        # validated for: read it again, to be validated with the rest of the batch
+        staging.forget(f.no)
+        sink = staging.sink(f.no)
+        info = reader.read(f.path, sink)
     f.info, f.tables, f.given_year = info, sink.tables, info.return_year
     if info.la_code and info.la_code.strip() not in (la_code, ""):
         note = f"{f.path}: file says LA {info.la_code.strip()}, loaded as --la {la_code}"
@@ -199,9 +207,11 @@ def _load_all(
     try:
         _resolve_years(con, staging, files, year)
         results: list[TableResult] = []
+        years = {f.no: f.return_year for f in files}
         for table in sorted(staging.tables):
-            source = staging.source_sql(table, {f.no: f.return_year for f in files})
-            results.extend(load_table(con, TABLES[table], source, files, la_code))
+            source = staging.source_sql(table, years)
+            validated = [r.val_sql() for r in staging.validated(table)]
+            results.extend(load_table(con, TABLES[table], source, validated, files, la_code))
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
@@ -230,13 +240,16 @@ def _resolve_years(
     latest: dict[str, dt.date] = {}
     if any(g is None for g in guesses.values()) and "cla_episodes" in staging.tables:
         ep = TABLES["cla_episodes"]
-        decom = typed_expr(ep.col("decom"))
-        dec = typed_expr(ep.col("dec"))
         source = staging.source_sql("cla_episodes", {f.no: f.return_year for f in files})
+        parts = [r.val_sql() for r in staging.validated("cla_episodes")]
+        if source:
+            decom, dec = typed_expr(ep.col("decom")), typed_expr(ep.col("dec"))
+            parts.append(f"SELECT file_no, {decom} AS decom, {dec} AS dec FROM {source}")
+        dates = " UNION ALL ".join(f"SELECT file_no, decom, dec FROM ({p})" for p in parts)
         rows = con.execute(
-            f"SELECT f.folder, max(greatest(coalesce({decom}, DATE '1900-01-01'), "
-            f"coalesce({dec}, DATE '1900-01-01'))) "
-            f"FROM {source} s JOIN _files f USING (file_no) GROUP BY 1"
+            "SELECT f.folder, max(greatest(coalesce(decom, DATE '1900-01-01'), "
+            "coalesce(dec, DATE '1900-01-01'))) "
+            f"FROM ({dates}) s JOIN _files f USING (file_no) GROUP BY 1"
         ).fetchall()
         latest = {str(folder): d for folder, d in rows if d is not None}
     for f in files:

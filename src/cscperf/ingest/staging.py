@@ -13,6 +13,14 @@ a third slower. The SELECT runs at once, so a file DuckDB's strict scanner
 rejects fails inside the reader, which falls back to its exact path or
 refuses the file.
 
+When the file's return year is already known as it is read (``--year`` or a
+year in its name), the SELECT is validated as it is scanned: the TEMP table
+holds typed values, ``_bad`` and ``_problems`` (see
+:func:`cscperf.validate.sql.validation_sql`), not raw text, and the table's load
+reads it as it stands. That saves writing and re-reading every row once, which
+was a third of a large 903 ingest. If the year the pipeline settles on differs
+(a YEAR column naming another year), the file is read again unvalidated.
+
 Staging tables are TEMP tables written outside the batch transaction (so a
 failed statement cannot poison it); they spill to disk under memory pressure
 and are dropped when the batch ends, whatever the outcome.
@@ -27,6 +35,7 @@ import duckdb
 import pyarrow as pa
 
 from cscperf.store.schema import TABLES
+from cscperf.validate.sql import PASS_THROUGH, validation_sql
 
 _ids = itertools.count()
 
@@ -44,6 +53,20 @@ class RawFile:
     name: str
     columns: list[str]
     first_line: int
+    year: int | None = None  # validated while scanned, for this return year
+
+    @property
+    def validated(self) -> bool:
+        return self.year is not None
+
+    def val_sql(self) -> str:
+        """The rows in the shape of ``validation_sql``'s result (validated files only)."""
+        line = f"CAST(rowid + {self.first_line} AS BIGINT)"
+        out = [c for c in TABLES[self.table].column_names] + ["_bad", "_problems"]
+        return (
+            f"SELECT {self.file_no} AS file_no, {line} AS _seq, {line} AS source_line, "
+            f"{int(self.year or 0)}::INTEGER AS return_year, {', '.join(out)} FROM {self.name}"
+        )
 
 
 class BatchStaging:
@@ -76,12 +99,29 @@ class BatchStaging:
             self.created.add(table)
         return name
 
-    def sink(self, file_no: int) -> FileSink:
-        return FileSink(self, file_no)
+    def sink(self, file_no: int, year: int | None = None) -> FileSink:
+        """The sink for one file; ``year``: its return year if already known."""
+        return FileSink(self, file_no, year)
 
-    def source_sql(self, table: str, years: dict[int, int | None]) -> str:
-        """All staged rows of ``table``: ``r_<col>``, ``source_line``, ``file_no``,
-        ``_seq`` and ``return_year`` (``years``: file_no -> return year)."""
+    def validated(self, table: str) -> list[RawFile]:
+        """The files whose rows of ``table`` were validated as they were scanned."""
+        return [r for r in self.raw if r.table == table and r.validated]
+
+    def validated_for(self, file_no: int) -> int | None:
+        """The return year file ``file_no``'s rows were validated for as scanned, if any."""
+        return next((r.year for r in self.raw if r.file_no == file_no and r.validated), None)
+
+    def forget(self, file_no: int) -> None:
+        """Drop what file ``file_no`` staged by SELECT, before reading it again (a file
+        that staged validated rows staged nothing else: one 903 CSV, one table)."""
+        for r in [r for r in self.raw if r.file_no == file_no]:
+            self.con.execute(f"DROP TABLE IF EXISTS {r.name}")
+            self.raw.remove(r)
+
+    def source_sql(self, table: str, years: dict[int, int | None]) -> str | None:
+        """The staged, not yet validated rows of ``table`` (None if there are none):
+        ``r_<col>``, ``source_line``, ``file_no``, ``_seq`` and ``return_year``
+        (``years``: file_no -> return year)."""
         cols = TABLES[table].column_names
         branches = []
         if table in self.created:
@@ -91,7 +131,7 @@ class BatchStaging:
                 f"FROM {stage_name(table)} s JOIN _files f USING (file_no)"
             )
         for r in self.raw:
-            if r.table != table:
+            if r.table != table or r.validated:
                 continue
             given = set(r.columns)
             raws = ", ".join(
@@ -104,7 +144,7 @@ class BatchStaging:
                 f"SELECT {raws}, {line} AS source_line, {r.file_no} AS file_no, {line} AS _seq, "
                 f"{'NULL' if year is None else int(year)}::INTEGER AS return_year FROM {r.name}"
             )
-        return "(" + "\nUNION ALL\n".join(branches) + ")"
+        return "(" + "\nUNION ALL\n".join(branches) + ")" if branches else None
 
     def drop(self) -> None:
         for table in self.created:
@@ -119,9 +159,10 @@ class BatchStaging:
 class FileSink:
     """The :class:`cscperf.io.base.Sink` for one file of the batch."""
 
-    def __init__(self, staging: BatchStaging, file_no: int) -> None:
+    def __init__(self, staging: BatchStaging, file_no: int, year: int | None = None) -> None:
         self.staging = staging
         self.file_no = file_no
+        self.year = year
         self.tables: set[str] = set()  # tables this file staged rows (or a SELECT) for
         self._seq: dict[str, int] = {}
 
@@ -166,11 +207,26 @@ class FileSink:
         names = list(con.sql(f"SELECT * FROM ({select_sql}) LIMIT 0").columns)
         self._check(table, names)
         name = f"_raw_{self.file_no}_{table}_{next(_ids)}"
+        if self.year is not None:
+            select_sql = self._validating(table, names, select_sql, self.year)
         row = con.execute("SELECT current_setting('preserve_insertion_order')").fetchone()
         con.execute("SET preserve_insertion_order = true")  # rowid = position in the file
         try:
             con.execute(f"CREATE TEMP TABLE {name} AS {select_sql}")
         finally:
             con.execute(f"SET preserve_insertion_order = {'true' if row and row[0] else 'false'}")
-        self.staging.raw.append(RawFile(self.file_no, table, name, names, int(first_line)))
+        raw = RawFile(self.file_no, table, name, names, int(first_line), self.year)
+        self.staging.raw.append(raw)
         self.tables.add(table)
+
+    def _validating(self, table: str, names: list[str], select_sql: str, year: int) -> str:
+        """``select_sql`` typed and validated as it is scanned (line numbers come later)."""
+        given = set(names)
+        raws = ", ".join(
+            f"CAST({c} AS VARCHAR) AS r_{c}" if c in given else f"NULL::VARCHAR AS r_{c}"
+            for c in TABLES[table].column_names
+        )
+        later = {"file_no": str(self.file_no), "return_year": f"{int(year)}::INTEGER"}
+        keep = ", ".join(f"{later.get(c, 'NULL::BIGINT')} AS {c}" for c in PASS_THROUGH)
+        source = f"(SELECT {raws}, {keep} FROM ({select_sql}))"
+        return validation_sql(TABLES[table], source, [year])
