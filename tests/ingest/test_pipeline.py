@@ -270,3 +270,30 @@ def test_903_csv_validated_for_the_year_it_names(
         assert reason == ("activ", "'P3' is not a valid 903_activ code for return year 2023")
     else:
         assert con.execute("SELECT return_year, activ FROM oc3").fetchall() == [(2021, "P3")]
+
+
+def test_903_csvs_validated_early_and_late_merge_in_one_batch(con, tmp_path: Path) -> None:
+    """One year's episodes validated as scanned (year in the folder name), the next
+    year's validated after its year is inferred from its dates: the later return wins,
+    each row keeps its own file, line and year."""
+    early = _csv(
+        tmp_path / "2024" / "episodes.csv",
+        EPISODES + "E1,01/02/2024,S,C2,N1,U1,PR1,,,,,,\nE2,01/03/2024,S,XX,N1,U1,PR1,,,,,,\n",
+    )
+    late = _csv(
+        tmp_path / "returns" / "episodes.csv",
+        EPISODES + "E3,01/01/2025,S,C2,N1,U1,PR1,,,,,,\nE1,01/02/2024,S,C2,N1,U3,PR1,,,,,,\n",
+    )
+    report = ingest_paths(con, [early, late], "883")
+    assert sorted((r.rows_read, r.rows_loaded, r.rows_quarantined) for r in report.results) == [
+        (2, 1, 1),
+        (2, 2, 0),
+    ]
+    rows = con.execute(
+        "SELECT child_id, place, return_year, source_line, source_file = ? FROM cla_episodes "
+        "ORDER BY child_id",
+        [str(late)],
+    ).fetchall()
+    assert rows == [("E1", "U3", 2025, 3, True), ("E3", "U1", 2025, 2, True)]
+    q = con.execute("SELECT source_line, field, value, return_year FROM quarantine").fetchall()
+    assert q == [(3, "ls", "XX", 2024)]
