@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from cscperf.ingest.arrow_stage import ArrowStage
 from cscperf.ingest.pipeline import IngestError, ingest_paths, year_hint
 from cscperf.store.db import connect, table_counts
 from tests.fakes import FakeReader, write
@@ -144,6 +146,34 @@ def test_refused_file_aborts_whole_batch(con, fake_reader, tmp_path) -> None:
     assert con.execute("SELECT count(*) FROM quarantine").fetchone() == (0,)
 
 
+@pytest.mark.parametrize("refused", [False, True])
+def test_staged_rows_leave_no_files_behind(
+    con, fake_reader, tmp_path, monkeypatch: pytest.MonkeyPatch, refused: bool
+) -> None:
+    """Rows staged on disk (children's data) are deleted when the batch ends, loaded or not."""
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    files = [write(tmp_path / "a.fake", "cla_episodes", 2024, EP, "C1|01/04/2023|S|C2|U1|||")]
+    if refused:
+        files.append(write(tmp_path / "b.fake", "cla_episodes", 2024, EP, "REFUSE"))
+        with pytest.raises(IngestError):
+            ingest_paths(con, files, "883")
+    else:
+        seen: list[Path] = []
+        real_view = ArrowStage.view
+
+        def spy(self: ArrowStage, table: str) -> str | None:
+            seen.extend(scratch.rglob("*.arrow"))
+            return real_view(self, table)
+
+        monkeypatch.setattr(ArrowStage, "view", spy)
+        ingest_paths(con, files, "883")
+        assert seen, "the rows were staged in the scratch folder"
+        assert table_counts(con)["cla_episodes"] == 1
+    assert list(scratch.iterdir()) == []
+
+
 def test_unrecognised_files_skipped_in_folders_refused_when_named(con, fake_reader, tmp_path):
     write(tmp_path / "a.fake", "cla_episodes", 2024, EP, "C1|01/04/2023|S|C2|U1|||")
     (tmp_path / "notes.txt").write_text("hello")
@@ -221,7 +251,10 @@ def test_a_903_csv_duckdb_rejects_but_lines_can_read_loads_with_true_lines(
     ]
 
 
-EPISODES = "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN\n"
+EPISODES = (
+    "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,"
+    "DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN\n"
+)
 
 
 @pytest.mark.parametrize("folder", ["2025", "returns"])

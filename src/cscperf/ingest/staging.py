@@ -1,8 +1,9 @@
 """Staging: where readers put raw rows before validation.
 
-Arrow batches (``append``) go to one TEMP table ``_stg_<table>`` per canonical
-table: raw text ``r_<col>`` columns, the row's ``source_line``, the ``file_no``
-of its file and ``_seq``, its position in the file's stream of rows.
+Arrow batches (``append``) go to one Arrow IPC file per canonical table
+(:mod:`cscperf.ingest.arrow_stage`): raw text ``r_<col>`` columns, the row's
+``source_line``, the ``file_no`` of its file and ``_seq``, its position in the
+file's stream of rows.
 
 A reader's SELECT (``append_sql``, the 903 CSV reader's ``read_csv``) becomes a
 TEMP table of its own, written with insertion order kept so that its ``rowid``
@@ -23,7 +24,7 @@ was a third of a large 903 ingest. If the year the pipeline settles on differs
 
 Staging tables are TEMP tables written outside the batch transaction (so a
 failed statement cannot poison it); they spill to disk under memory pressure
-and are dropped when the batch ends, whatever the outcome.
+and, like the IPC files, are dropped when the batch ends, whatever the outcome.
 """
 
 from __future__ import annotations
@@ -34,14 +35,11 @@ from dataclasses import dataclass
 import duckdb
 import pyarrow as pa
 
+from cscperf.ingest.arrow_stage import ArrowStage
 from cscperf.store.schema import TABLES
 from cscperf.validate.sql import PASS_THROUGH, validation_sql
 
 _ids = itertools.count()
-
-
-def stage_name(table: str) -> str:
-    return f"_stg_{table}"
 
 
 @dataclass
@@ -74,7 +72,7 @@ class BatchStaging:
 
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
         self.con = con
-        self.created: set[str] = set()  # staging tables that exist
+        self.arrow = ArrowStage(con)
         self.raw: list[RawFile] = []
         con.execute(
             "CREATE TEMP TABLE _files (file_no INTEGER, source_file VARCHAR, format VARCHAR, "
@@ -84,20 +82,7 @@ class BatchStaging:
     @property
     def tables(self) -> set[str]:
         """Canonical tables that received rows in this batch."""
-        return self.created | {r.table for r in self.raw}
-
-    def ensure(self, table: str) -> str:
-        if table not in TABLES:
-            raise KeyError(f"reader staged rows for unknown table {table!r}")
-        name = stage_name(table)
-        if table not in self.created:
-            cols = ", ".join(f"r_{c.name} VARCHAR" for c in TABLES[table].columns)
-            self.con.execute(
-                f"CREATE TEMP TABLE {name} ({cols}, source_line BIGINT, file_no INTEGER, "
-                "_seq BIGINT)"
-            )
-            self.created.add(table)
-        return name
+        return self.arrow.tables | {r.table for r in self.raw}
 
     def sink(self, file_no: int, year: int | None = None) -> FileSink:
         """The sink for one file; ``year``: its return year if already known."""
@@ -124,11 +109,12 @@ class BatchStaging:
         (``years``: file_no -> return year)."""
         cols = TABLES[table].column_names
         branches = []
-        if table in self.created:
+        view = self.arrow.view(table)
+        if view:
             raws = ", ".join(f"s.r_{c}" for c in cols)
             branches.append(
                 f"SELECT {raws}, s.source_line, s.file_no, s._seq, f.return_year "
-                f"FROM {stage_name(table)} s JOIN _files f USING (file_no)"
+                f"FROM {view} s JOIN _files f USING (file_no)"
             )
         for r in self.raw:
             if r.table != table or r.validated:
@@ -147,12 +133,10 @@ class BatchStaging:
         return "(" + "\nUNION ALL\n".join(branches) + ")" if branches else None
 
     def drop(self) -> None:
-        for table in self.created:
-            self.con.execute(f"DROP TABLE IF EXISTS {stage_name(table)}")
+        self.arrow.close()
         for r in self.raw:
             self.con.execute(f"DROP TABLE IF EXISTS {r.name}")
         self.con.execute("DROP TABLE IF EXISTS _files")
-        self.created.clear()
         self.raw.clear()
 
 
@@ -174,32 +158,13 @@ class FileSink:
         if unknown:
             raise KeyError(f"{table} has no columns {unknown}")
 
-    def _columns(self, names: list[str]) -> str:
-        return ", ".join(
-            f"CAST({n} AS VARCHAR) AS r_{n}" if n != "source_line" else "source_line" for n in names
-        )
-
     def append(self, table: str, batch: pa.Table) -> None:
         if batch.num_rows == 0:
             return
-        names = list(batch.column_names)
-        self._check(table, names)
-        name = self.staging.ensure(table)
+        self._check(table, list(batch.column_names))
         start = self._seq.get(table, 0)
         self._seq[table] = start + batch.num_rows
-        batch = batch.append_column(
-            "_seq", pa.array(range(start, start + batch.num_rows), pa.int64())
-        )
-        view = f"_arrow_{next(_ids)}"
-        self.staging.con.register(view, batch)
-        try:
-            cols = self._columns(names)
-            self.staging.con.execute(
-                f"INSERT INTO {name} BY NAME SELECT {cols}, {self.file_no} AS file_no, _seq "
-                f"FROM {view}"
-            )
-        finally:
-            self.staging.con.unregister(view)
+        self.staging.arrow.write(table, batch, self.file_no, start)
         self.tables.add(table)
 
     def append_sql(self, table: str, select_sql: str, first_line: int) -> None:
