@@ -7,17 +7,21 @@ size, runs in separate subprocesses so that peak memory figures don't mix:
 
 * ``bare``   – lxml ``iterparse`` over ``<Child>`` reading the tag and text of
   every descendant (the limit any lxml-based reader can reach);
-* ``null``   – :class:`~cscperf.io.cin_xml.CinXmlReader` into a sink that drops
-  batches (the reader alone; shows memory stays flat);
+* ``serial`` – :class:`~cscperf.io.cin_xml.CinXmlReader` kept to one process
+  into a sink that drops batches (the reader alone; shows memory stays flat);
+* ``null``   – the same with the reader's default: big files are parsed by two
+  processes (:mod:`cscperf.io.cin_split`);
 * ``duckdb`` – the reader into a sink that registers each Arrow batch and
   inserts it into an in-memory DuckDB staging table;
 * ``pipeline`` – the real thing: ``ingest_paths`` into a new store file
   (staging, validation against the year's code lists, quarantine, merge,
-  ingest log, commit).
+  ingest log, commit);
+* ``pipe-serial`` – the same with the reader kept to one process.
 
 Run: ``.venv/bin/python benchmarks/bench_ingest_cin.py [--sizes 25 100 250]``.
-Throughput is reported on wall-clock and on process CPU time; the machine may
-be shared, so the CPU figures are the steadier comparison.
+Throughput is reported on wall-clock and on CPU time (the process's plus its
+worker's); the machine may be shared, so compare ratios measured in one run.
+Peak RSS is the main process's; ``worker RSS`` the reader's worker process's.
 """
 
 from __future__ import annotations
@@ -75,6 +79,9 @@ def generate(size_mb: int) -> Path:
 
 
 # -- measurements (each run in its own process) --------------------------------
+MODES = ("bare", "serial", "null", "duckdb", "pipe-serial", "pipeline")
+
+
 def _bare(path: Path) -> int:
     from lxml import etree
 
@@ -121,8 +128,13 @@ class _DuckSink(_NullSink):
         self.con.unregister("_batch")
 
 
-def _pipeline(path: Path) -> int:
+def _pipeline(path: Path, serial: bool = False) -> int:
     import tempfile
+
+    from cscperf.io import cin_xml
+
+    if serial:
+        cin_xml.READER.parallel_min_bytes = None
 
     from cscperf.ingest.pipeline import ingest_paths
     from cscperf.store.db import connect
@@ -140,23 +152,31 @@ def _one(mode: str, path: Path) -> dict[str, float]:
     pa.array(["warm-up"], pa.string())  # one-off lazy imports are not throughput
     if mode != "bare":
         from cscperf.io.cin_xml import CinXmlReader
-    wall, cpu = time.perf_counter(), time.process_time()
+    wall, cpu = time.perf_counter(), time.process_time() + _children_cpu()
     if mode == "bare":
         rows = _bare(path)
-    elif mode == "pipeline":
-        rows = _pipeline(path)
+    elif mode in ("pipeline", "pipe-serial"):
+        rows = _pipeline(path, serial=mode == "pipe-serial")
     else:
-        sink = _NullSink() if mode == "null" else _DuckSink()
-        CinXmlReader().read(path, sink)
+        sink = _NullSink() if mode in ("null", "serial") else _DuckSink()
+        reader = CinXmlReader(parallel_min_bytes=None) if mode == "serial" else CinXmlReader()
+        reader.read(path, sink)
         rows = sink.rows
-    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    wall = time.perf_counter() - wall
+    cpu = time.process_time() + _children_cpu() - cpu
     hwm = 0
     for line in Path("/proc/self/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
             hwm = int(line.split()[1]) * 1024
     if not hwm:
         hwm = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    return {"wall": wall, "cpu": cpu, "rows": rows, "peak_rss": hwm}
+    worker = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
+    return {"wall": wall, "cpu": cpu, "rows": rows, "peak_rss": hwm, "worker_rss": worker}
+
+
+def _children_cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
 
 
 def _measure(mode: str, path: Path) -> dict[str, float]:
@@ -170,7 +190,8 @@ def _measure(mode: str, path: Path) -> dict[str, float]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[25, 100, 250], help="MB")
-    ap.add_argument("--repeat", type=int, default=1, help="best of N per measurement")
+    ap.add_argument("--repeat", type=int, default=1, help="best (wall) of N per measurement")
+    ap.add_argument("--modes", nargs="+", default=list(MODES), choices=MODES)
     ap.add_argument("--one", nargs=2, metavar=("MODE", "FILE"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.one:
@@ -179,22 +200,26 @@ def main() -> None:
     if not FIXTURES.is_dir():
         sys.exit(f"shared fixtures not found at {FIXTURES}")
     print(
-        f"{'size MB':>8} {'mode':>7} {'rows':>10} {'wall s':>7} {'MB/s':>6} {'cpu s':>7} "
-        f"{'MB/s cpu':>8} {'ratio':>6} {'ratio cpu':>9} {'peak RSS MB':>11}"
+        f"{'size MB':>8} {'mode':>11} {'rows':>10} {'wall s':>7} {'MB/s':>6} {'cpu s':>7} "
+        f"{'MB/s cpu':>8} {'ratio':>6} {'ratio cpu':>9} {'peak RSS MB':>11} {'worker RSS':>10}"
     )
     for size_mb in args.sizes:
         path = generate(size_mb)
         mb = os.path.getsize(path) / 1e6
-        results: dict[str, dict[str, float]] = {}
-        for mode in ("bare", "null", "duckdb", "pipeline"):
-            runs = [_measure(mode, path) for _ in range(args.repeat)]
-            results[mode] = min(runs, key=lambda r: r["cpu"])
+        modes = ["bare", *(m for m in args.modes if m != "bare")]
+        runs: dict[str, list[dict[str, float]]] = {m: [] for m in modes}
+        for _ in range(args.repeat):  # interleaved, so a slow spell hits every mode alike
+            for mode in modes:
+                runs[mode].append(_measure(mode, path))
+        results = {m: min(rs, key=lambda r: r["wall"]) for m, rs in runs.items()}
         base = results["bare"]
         for mode, r in results.items():
+            worker = f"{r['worker_rss'] / 1e6:10.0f}" if r["worker_rss"] else f"{'-':>10}"
             print(
-                f"{mb:8.0f} {mode:>7} {int(r['rows']):>10} {r['wall']:7.2f} {mb / r['wall']:6.1f} "
-                f"{r['cpu']:7.2f} {mb / r['cpu']:8.1f} {base['wall'] / r['wall']:6.2f} "
-                f"{base['cpu'] / r['cpu']:9.2f} {r['peak_rss'] / 1e6:11.0f}"
+                f"{mb:8.0f} {mode:>11} {int(r['rows']):>10} {r['wall']:7.2f} "
+                f"{mb / r['wall']:6.1f} {r['cpu']:7.2f} {mb / r['cpu']:8.1f} "
+                f"{base['wall'] / r['wall']:6.2f} {base['cpu'] / r['cpu']:9.2f} "
+                f"{r['peak_rss'] / 1e6:11.0f} {worker}"
             )
         sys.stdout.flush()
 

@@ -94,8 +94,7 @@ def test_every_fixture_file_ingests_and_balances(loaded, shared: Path) -> None:
     for r in results:
         assert r.rows_read == r.rows_loaded + r.rows_quarantined, r
         q = con.execute(
-            "SELECT count(*) FROM quarantine WHERE source_file = ? "
-            "AND table_name = ?",
+            "SELECT count(*) FROM quarantine WHERE source_file = ? AND table_name = ?",
             [r.file, r.table],
         ).fetchone()
         assert q is not None and q[0] == r.rows_quarantined, r
@@ -117,13 +116,15 @@ def test_duplicates_point_at_a_loaded_earlier_line(loaded) -> None:
     con, _ = loaded
     dups = con.execute(
         "SELECT table_name, source_file, source_line, reason FROM quarantine "
-        "WHERE reason LIKE 'duplicate of line%'").fetchall()
+        "WHERE reason LIKE 'duplicate of line%'"
+    ).fetchall()
     for table, source_file, line, reason in dups:
         first = int(reason.split()[3])
         assert first < line
         found = con.execute(
             f"SELECT count(*) FROM {table} WHERE source_file = ? AND source_line = ?",
-            [source_file, first]).fetchone()
+            [source_file, first],
+        ).fetchone()
         assert found == (1,), (table, source_file, line, reason)
 
 

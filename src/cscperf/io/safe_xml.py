@@ -17,7 +17,7 @@ import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from lxml import etree
 
@@ -35,6 +35,12 @@ _UTF16 = re.compile(r"utf-?16(-?(le|be))?$", re.IGNORECASE)
 
 _DECL = re.compile(r"<\?xml\s[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._-]+)[\"']")
 _NAME = re.compile(r"<([A-Za-z_][\w.\-]*:)?([A-Za-z_][\w.\-]*)")
+
+
+class BinaryReadable(Protocol):
+    """What lxml's ``iterparse`` reads from: ``read(n)`` returning bytes (b"" at the end)."""
+
+    def read(self, n: int, /) -> bytes: ...
 
 
 def _detect(head: bytes) -> tuple[str, int]:
@@ -173,15 +179,20 @@ def safe_iterparse(
     tag: str | tuple[str, ...],
     events: tuple[str, ...] = ("end",),
     max_bytes: int | None = None,
+    source: BinaryReadable | None = None,
 ) -> Iterator[Any]:
     """Stream the elements named ``tag`` (the caller clears them) from a checked file.
 
     Yields the element for each event (not ``(event, element)`` pairs). Any
     parse error is re-raised as :class:`FileRefused` naming the line.
+
+    ``source`` (an object with ``read(n) -> bytes``) is parsed instead of the
+    file's own bytes, with the same parser settings; the parallel CIN reader
+    passes a part of ``path`` this way. ``path``'s prolog is checked either way.
     """
     check_prolog(path, max_bytes)
     context = etree.iterparse(
-        str(path),
+        str(path) if source is None else source,
         events=events,
         tag=tag,
         resolve_entities=False,
