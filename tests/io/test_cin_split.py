@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
+import re
 from pathlib import Path
 
 import pyarrow as pa
@@ -87,15 +89,22 @@ def test_split_reads_match_serial(
     assert info.notes[0].startswith("repeated value elements in 14 <ChildIdentifiers> (lines ")
 
 
-def test_split_lines_past_65535_match_serial(
+def test_split_lines_past_65535_are_exact(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    # libxml2 keeps exact element lines only up to 65,535; past that it reports the line
-    # of the element's first text, and the split read must report the very same numbers
+    # libxml2 numbers lines exactly only up to 65,535; both reads parse in segments of
+    # fewer lines and stage the file's own line of every element
     path = _write(tmp_path / "long.xml", 3_000)
-    with open(path, "rb") as f:
-        assert f.read().count(b"\n") > 2 * 65_535
+    text = path.read_text()
+    assert text.count("\n") > 2 * 65_535
     _same_as_serial(path, [0.3, 0.6], monkeypatch, caplog)
+    _, rows = _split(path, 0.6, monkeypatch, caplog)
+    for table, tag in (("cin_children", "<Child>"), ("referrals", "<CINdetails>")):
+        starts = [0, *(m.start() for m in re.finditer(tag, text))]
+        counts = [text.count("\n", a, b) for a, b in itertools.pairwise(starts)]
+        want = list(itertools.accumulate(counts, initial=1))[1:]
+        assert [r["source_line"] for r in rows[table]] == want, table
+        assert want[-1] > 130_000
 
 
 def test_header_in_part_1_is_replayed(
@@ -193,7 +202,7 @@ def test_plan_copies_start_tags_and_allows_bang_in_text() -> None:
     body = _attrs_file()
     plan = plan_split(MemBytes(body), 0.5)
     assert plan is not None
-    assert plan.prefix == b'<Message xmlns:x="urn:x"\n a=">"><Children b="1">'
+    assert plan.head.prefix == b'<Message xmlns:x="urn:x"\n a=">"><Children b="1">'
     assert body[plan.split :].startswith(b"<Child>")
 
 
@@ -205,16 +214,16 @@ def test_split_with_bom_declaration_and_attributes_matches_serial(
     _same_as_serial(path, [0.5], monkeypatch, caplog)
 
 
-def test_part_source_reads_the_serial_blocks() -> None:
+def test_part_source_reads_blocks_ending_where_a_whole_read_does() -> None:
     data = bytes(range(256)) * 1024  # 256 KB
-    src = PartSource(MemBytes(data), 40_000, 200_000, b"<H>", b"<T>", newlines=5)
+    src = PartSource(MemBytes(data), 40_000, 200_000, b"<H>", b"<T>")
     blocks = []
     while block := src.read(32_768):
         blocks.append(block)
-    assert blocks[:2] == [b"<H>", b"\n" * 5]
-    assert blocks[2] == data[40_000:65_536]  # ends where the serial read's 2nd block ends
-    assert b"".join(blocks[2:-1]) == data[40_000:200_000]
-    assert all(len(b) == 32_768 for b in blocks[3:-2])
+    assert blocks[0] == b"<H>"
+    assert blocks[1] == data[40_000:65_536]  # ends where a whole read's 2nd block ends
+    assert b"".join(blocks[1:-1]) == data[40_000:200_000]
+    assert all(len(b) == 32_768 for b in blocks[2:-2])
     assert blocks[-1] == b"<T>"
 
 
@@ -284,10 +293,10 @@ def test_worker_scan_counts_lines_and_sees_other_children_tags(
     plan = plan_split(MemBytes(body), 0.5)
     assert plan is not None
     lines = body[: plan.split].count(b"\n")
-    assert cin_split.scan_part0(MemBytes(body), plan.split, plan.children_at) == lines
+    assert cin_split.scan_part0(MemBytes(body), plan.split, plan.head.children_at) == lines
     for at in range(plan.split - 120, plan.split - 40):  # across chunk boundaries too
         other = body[:at] + b"<Children/>" + body[at:]
-        assert cin_split.scan_part0(MemBytes(other), plan.split + 11, plan.children_at) is None
+        assert cin_split.scan_part0(MemBytes(other), plan.split + 11, plan.head.children_at) is None
 
 
 def test_comments_pis_and_cdata_split_or_fall_back_as_serial(

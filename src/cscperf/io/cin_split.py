@@ -1,41 +1,44 @@
-"""Read one big CIN census XML file on two cores.
+"""Read a CIN census XML file in segments, and a big one on two cores.
 
-lxml parses on one core, and extracting the fields costs more than parsing, so
-a single process cannot get near bare-lxml speed. A CIN census file is a flat
-run of ``<Child>`` elements, so it can be cut in two at a ``<Child>`` start tag:
+libxml2 numbers lines in 16 bits: past line 65,535 an element gets the line of
+its first text, one or two lines late, and real returns run to a million lines.
+A CIN census file is a flat run of ``<Child>`` elements, so it can be cut at a
+``<Child>`` start tag into segments of fewer lines, each parsed on its own:
 
-* the main process parses part 0 — the file up to the cut, closed with
-  ``</Children></Message>`` — with the serial code, straight into the real sink;
-* a worker process (a fresh interpreter: the parent may hold DuckDB threads,
-  so no fork without exec) parses part 1 — the file's own root and
-  ``<Children>`` start tags, then the file from the cut on — and writes its
-  Arrow batches to files in a private temp dir, which the main process appends
-  in order once part 0 is done (while the worker goes on), deleting each one.
-  Neither process holds more than a batch, so memory stays flat; the files
-  (about a quarter of part 1's XML size) wait on disk, in ``TMPDIR``.
+* the first segment is the file's head up to the first cut, closed with
+  ``</Children></Message>``;
+* a later one is the file's own root and ``<Children>`` start tags, verbatim,
+  then the file from its cut to the next (closed the same way) or to the end.
 
-Why the result is the serial one: part 0 only parses if, at the cut, the open
-elements are exactly the root ``<Message>`` and a ``<Children>`` and no
-comment, CDATA section or processing instruction is open (the added end tags
-would be inside it). The worker checks that the ``<Children`` start tag the
-plan found is the only one before the cut, so part 1 is parsed inside verbatim
-copies of the very start tags that enclose it (same namespaces, same checks).
-So no scan of the whole file for ``<!``/``<?`` is needed (it would cost the
-main process 0.1 s per 100 MB); the plan reads only the head and a few KB at
-the cut. Only UTF-8 files are cut: part 1 has no declaration of its own.
+A segment's lines are then the file's minus the newlines before its cut (plus
+those in the copied start tags): :class:`Segments` hands that offset to the
+reader with each segment and the reader adds it to every line it stages. Cuts
+are planned one segment ahead by counting newlines, so the file is read twice
+but never held. A file that cannot be cut (not UTF-8, no ``<Children>``, a
+comment before the root...) is parsed whole, as lxml does, with a note.
 
-Part 1 gets as many newlines as the file has before the cut, so libxml2
-numbers its lines as the serial parse does — including its approximation past
-line 65,535 (an element there gets the line of its first text), which an
-offset added afterwards would not reproduce. That approximation looks at
-neighbouring elements only for an element without child elements, so the cut
-is taken between two ``<Child>`` elements that both have child elements, and
-parts are fed to lxml in the serial parse's 32 KB blocks.
+Why the rows are the whole-file parse's: a segment only parses if, at its end,
+the open elements are exactly the root ``<Message>`` and a ``<Children>`` and
+no comment, CDATA section or processing instruction is open (the added end
+tags would be inside it). A cut is only made where no ``<Children`` other than
+the first precedes it, so each segment is parsed inside verbatim copies of the
+very start tags that enclose it (same namespaces, same checks). So no scan of
+the file for ``<!``/``<?`` is needed. Only UTF-8 files are cut: a later segment
+has no declaration of its own.
 
-Any failure — a parse error or refusal in either part, the worker dying, a
-full disk — falls back to the serial reader on the whole file, so errors and
-their messages are exactly the serial ones. Rows already given to the sink
-are always the first rows the serial read yields, so the fallback skips them
+A file of ``min_bytes`` or more is also cut in two (:func:`read_split`): the
+main process reads part 0 — the file up to that cut — in segments, straight
+into the real sink; a worker process (a fresh interpreter: the parent may hold
+DuckDB threads, so no fork without exec) reads part 1 in segments and writes
+its Arrow batches to files in a private temp dir, which the main process
+appends in order once part 0 is done (while the worker goes on), deleting each
+one. Neither process holds more than a batch, so memory stays flat; the files
+(about a quarter of part 1's XML size) wait on disk, in ``TMPDIR``.
+
+Any failure — a parse error or refusal in any segment, the worker dying, a
+full disk — falls back to a plain parse of the whole file, so errors and their
+messages are exactly those of lxml reading the file. Rows already given to the
+sink are always the first rows that parse yields, so the fallback skips them
 rather than staging them twice.
 """
 
@@ -60,7 +63,7 @@ import numpy as np
 import pyarrow as pa
 
 from cscperf.io.base import FileInfo, Sink
-from cscperf.io.cin_xml import PartFacts, _Run
+from cscperf.io.cin_xml import EXACT_LINES, PartFacts, Segment, _Run
 from cscperf.io.safe_xml import PROLOG_LIMIT
 
 log = logging.getLogger(__name__)
@@ -82,13 +85,14 @@ _ATTRS = rb"""(?:\s+[A-Za-z_:][\w.:-]*\s*=\s*(?:"[^"<]*"|'[^'<]*'))*\s*>"""
 _ROOT = re.compile(rb"\s*(<Message" + _ATTRS + rb")")
 _CHILDREN = re.compile(rb"<Children" + _ATTRS)
 _CHUNK = 4 * 1024 * 1024  # bytes per read when scanning or counting
+_SEGMENT_CHUNK = 256 * 1024  # bytes per read when planning a segment: less over-read past its end
 _WINDOW = 64 * 1024  # bytes per read when looking for the cut
 _MAX_CANDIDATES = 64  # <Child> tags tried as the cut
 _BLOCK = 32 * 1024  # lxml's iterparse reads files in blocks of this size
 _WS = b" \t\r\n"
-#: blank lines per run in part 1's padding: libxml2 refuses longer whitespace runs
-#: (10M) without huge_tree, so runs are separated by an empty <_/> the reader ignores
-_PAD_RUN = 4_000_000
+#: most newlines a segment may hold (copied start tags included): its last line must
+#: stay below EXACT_LINES; the margin costs nothing
+SEGMENT_NEWLINES = 65_000
 
 
 class Bytes(Protocol):
@@ -117,20 +121,28 @@ class MemBytes:
 
 
 @dataclass(frozen=True)
+class Head:
+    """How a segment that starts at a cut opens, when the file can be cut."""
+
+    prefix: bytes  # the file's root and <Children> start tags, verbatim
+    children_at: int  # offset of that <Children> tag: no other may precede a cut
+    body: int  # offset just after it, where cuts may begin
+
+
+@dataclass(frozen=True)
 class Plan:
-    """Where to cut a file and how part 1 opens."""
+    """Where to cut a file in two, and how part 1 opens."""
 
     split: int  # offset of the <Child> start tag that begins part 1
-    prefix: bytes  # the file's root and <Children> start tags, verbatim
-    children_at: int  # offset of that <Children> tag: the worker checks it is the only one
+    head: Head
 
 
-def plan_split(src: Bytes, share: float) -> Plan | None:
-    """A cut near ``share`` of the file, or None when it must be read serially."""
+def find_head(src: Bytes) -> Head | None:
+    """The start tags a segment repeats, or None when the file cannot be cut."""
     start = len(_BOM) if src.at(0, 3) == _BOM else 0
     head = src.at(start, PROLOG_LIMIT)
     decl = _DECL.match(head)
-    if decl:  # part 1 has none: it is read as UTF-8, XML 1.0
+    if decl:  # later segments have none: they are read as UTF-8, XML 1.0
         enc = _ENCODING.search(decl.group())
         if (enc and not _UTF8.fullmatch(enc.group(1))) or not _VERSION_1_0.search(decl.group()):
             return None
@@ -141,13 +153,21 @@ def plan_split(src: Bytes, share: float) -> Plan | None:
     tag = _CHILDREN.match(src.at(kids, PROLOG_LIMIT)) if kids >= 0 else None
     if tag is None:
         return None
-    split = max(kids + tag.end(), int(src.size * share))
+    return Head(root.group(1) + tag.group(), kids, kids + tag.end())
+
+
+def plan_split(src: Bytes, share: float) -> Plan | None:
+    """A cut near ``share`` of the file, or None when it must be read serially."""
+    head = find_head(src)
+    if head is None:
+        return None
+    split = max(head.body, int(src.size * share))
     for _ in range(_MAX_CANDIDATES):
         split = _find(src, b"<Child>", split + 1)
         if split < 0:
             return None
-        if _between_full_children(src, split):
-            return Plan(split, root.group(1) + tag.group(), kids)
+        if _after_a_child(src, split):
+            return Plan(split, head)
     return None
 
 
@@ -162,45 +182,107 @@ def _find(src: Bytes, needle: bytes, pos: int) -> int:
     return -1
 
 
-def _between_full_children(src: Bytes, split: int) -> bool:
-    """``</Child>``, then the ``<Child>`` at ``split``, each Child with a child element."""
-    before = src.at(split - 512, min(512, split)).rstrip(_WS)
-    if not before.endswith(b"</Child>"):
-        return False
-    before = before[: -len(b"</Child>")].rstrip(_WS)
-    last = before[before.rfind(b"<") :]
-    after = src.at(split + len(b"<Child>"), 512).lstrip(_WS)
-    return (
-        last.endswith(b">")
-        and (last.startswith(b"</") or last.endswith(b"/>"))
-        and after.startswith(b"<")
-        and not after.startswith(b"</")
-    )
+def _after_a_child(src: Bytes, at: int) -> bool:
+    """Whether only whitespace lies between a ``</Child>`` and ``at``: a cheap sign that
+    the ``<Child>`` there is not in a comment, so the cut is unlikely to cost a re-read."""
+    return src.at(at - 512, min(512, at)).rstrip(_WS).endswith(b"</Child>")
+
+
+def _rfind(src: Bytes, needle: bytes, lo: int, hi: int) -> Iterator[int]:
+    """Each ``needle`` starting in ``(lo, hi]``, last first."""
+    while hi > lo:
+        w0 = max(lo + 1, hi - _WINDOW)
+        window = src.at(w0, hi + len(needle) - w0)
+        i = window.rfind(needle)
+        while i >= 0:
+            yield w0 + i
+            i = window.rfind(needle, 0, i + len(needle) - 1)
+        hi = w0 - 1
+
+
+class Segments:
+    """The segments of ``src[start:end]`` as (source, line offset) pairs for the reader.
+
+    Each cut is planned when the previous segment has been parsed. ``exact`` turns
+    False when the rest had to be parsed as one long segment (a ``<Child>`` of more
+    than :data:`SEGMENT_NEWLINES` lines, or a second ``<Children`` list); ``cut``
+    tells whether the file was parsed in parts at all (if not, lxml read it itself).
+    """
+
+    def __init__(self, src: Bytes, head: Head, start: int, end: int, newlines: int) -> None:
+        self.src, self.head, self.start, self.end = src, head, start, end
+        self.newlines = newlines  # before ``start``
+        self.exact = True
+        self.cut = False
+
+    def __iter__(self) -> Iterator[Segment]:
+        src, pos, before = self.src, self.start, self.newlines
+        while True:
+            opening = self.head.prefix if pos else b""
+            extra = opening.count(b"\n")
+            found = self._next_cut(pos, SEGMENT_NEWLINES - extra)
+            if found is None:  # the rest is one segment: is it too long for exact lines?
+                last = extra + count_newlines(src, pos, self.end) + 1
+                self.exact = self.exact and last < EXACT_LINES
+                found = (self.end, 0)
+            cut, newlines = found
+            if pos == 0 and cut == src.size:
+                yield None, 0  # the whole file: lxml reads it itself
+                return
+            self.cut = True
+            tail = b"" if cut == src.size else _TAIL
+            yield PartSource(src, pos, cut, opening, tail), before - extra
+            if cut == self.end:
+                return
+            pos, before = cut, before + newlines
+
+    def _next_cut(self, pos: int, budget: int) -> tuple[int, int] | None:
+        """(where the segment from ``pos`` ends, its newlines), or None when it cannot end
+        before its ``budget + 1``-th newline. Ends at ``end`` if the rest fits."""
+        if budget < 1:
+            return None
+        src, p, left, prev = self.src, pos, budget + 1, b""
+        limit, others = -1, []
+        while p < self.end:
+            chunk = src.at(p, min(_SEGMENT_CHUNK, self.end - p))
+            nl = np.frombuffer(chunk, dtype=np.uint8) == 10
+            n = int(np.count_nonzero(nl))
+            others += [h for h in _children_tags(chunk, prev, p) if h != self.head.children_at]
+            if n >= left:
+                limit = p + int(np.flatnonzero(nl)[left - 1])
+                break
+            left, prev, p = left - n, chunk[-8:], p + len(chunk)
+        if limit < 0:
+            return self.end, 0
+        if any(h < limit for h in others):
+            return None  # a cut past another <Children could not copy its start tag
+        for i, cut in enumerate(_rfind(src, b"<Child>", pos, limit)):
+            if i == _MAX_CANDIDATES:
+                break
+            if _after_a_child(src, cut):
+                return cut, budget - src.at(cut, limit - cut).count(b"\n")
+        return None
+
+
+def _children_tags(chunk: bytes, prev: bytes, pos: int) -> list[int]:
+    """Offsets of the ``<Children`` in ``chunk`` (at ``pos``), and one across from ``prev``."""
+    hits = [pos + i for i in _find_all(chunk, b"<Children")]
+    # one across the chunk boundary: 9 bytes cannot fit in 8 + 0 or 0 + 8
+    hits += [pos - len(prev) + i for i in _find_all(prev + chunk[:8], b"<Children")]
+    return hits
 
 
 class PartSource:
-    """A file-like ``read(n)`` for lxml over ``head``, ``newlines`` blank lines,
-    ``src[start:end]`` (in blocks ending where the serial parse's blocks end), ``tail``."""
+    """A file-like ``read(n)`` for lxml over ``head``, ``src[start:end]`` (in blocks ending
+    where a read of the whole file's blocks end), ``tail``."""
 
-    def __init__(
-        self, src: Bytes, start: int, end: int, head: bytes, tail: bytes, newlines: int = 0
-    ) -> None:
-        self.blocks = self._blocks(src, start, end, head, tail, newlines)
+    def __init__(self, src: Bytes, start: int, end: int, head: bytes, tail: bytes) -> None:
+        self.blocks = self._blocks(src, start, end, head, tail)
         self.rest = b""
 
     @staticmethod
-    def _blocks(
-        src: Bytes, start: int, end: int, head: bytes, tail: bytes, newlines: int
-    ) -> Iterator[bytes]:
+    def _blocks(src: Bytes, start: int, end: int, head: bytes, tail: bytes) -> Iterator[bytes]:
         yield head
-        run = 0
-        while newlines:
-            if run == _PAD_RUN:
-                yield b"<_/>"
-                run = 0
-            k = min(newlines, _BLOCK, _PAD_RUN - run)
-            yield b"\n" * k
-            newlines, run = newlines - k, run + k
         pos = start
         while pos < end:
             stop = min(end, (pos // _BLOCK + 1) * _BLOCK)
@@ -219,6 +301,63 @@ class PartSource:
 
 
 # -- the main process -------------------------------------------------------------
+def read_serial(path: Path, sink: Sink, batch_rows: int) -> FileInfo:
+    """Read ``path`` in this process: in segments when it can be cut, else whole."""
+    f = _open(path)
+    if f is None:
+        return _whole(path, sink, batch_rows)  # it reports the error
+    with f:
+        src = FileBytes(f.fileno())
+        try:
+            head = find_head(src) if hasattr(os, "pread") else None
+        except OSError:
+            head = None
+        if head is None:
+            return _whole(path, sink, batch_rows)
+        segments = Segments(src, head, 0, src.size, 0)
+        counting = _CountingSink(sink)
+        run = _Run(path, counting, batch_rows)
+        try:
+            run.parse(segments)
+            run.long_lines |= not segments.exact
+            return run.finish()
+        except Exception as e:
+            if counting.failed or not segments.cut:
+                raise  # the sink's error, or lxml read the whole file: its errors stand
+            log.debug("%s: segmented read failed (%r); reading serially", path, e)
+        return _whole(path, sink, batch_rows, counting.delivered)
+
+
+def _whole(path: Path, sink: Sink, batch_rows: int, skip: dict[str, int] | None = None) -> FileInfo:
+    """Parse the whole file at once, skipping the first rows already delivered."""
+    run = _Run(path, _SkipSink(sink, skip) if skip else sink, batch_rows)
+    run.parse()
+    run.long_lines = _last_line(path) >= EXACT_LINES
+    return run.finish()
+
+
+def _last_line(path: Path) -> int:
+    """The number of the file's last line (0 if it cannot be read)."""
+    try:
+        with open(path, "rb") as f:
+            size = os.fstat(f.fileno()).st_size
+            if size < EXACT_LINES:
+                return size + 1  # cannot hold EXACT_LINES lines: no need to count
+            return count_newlines(FileBytes(f.fileno()), 0, size) + 1
+    except OSError:
+        return 0
+
+
+def count_newlines(src: Bytes, start: int, end: int) -> int:
+    """Newlines in ``src[start:end]``: numpy counts ~1 GB/s, ``bytes.count`` ~0.3."""
+    n, pos = 0, start
+    while pos < end:
+        chunk = src.at(pos, min(_CHUNK, end - pos))
+        n += int(np.count_nonzero(np.frombuffer(chunk, dtype=np.uint8) == 10))
+        pos += len(chunk)
+    return n
+
+
 def main_share(size: int) -> float:
     """The share of a ``size``-byte file the main process parses, so both finish together."""
     return min(0.85, 0.46 + WORKER_START_BYTES / (2 * size))
@@ -228,19 +367,30 @@ def read_split(path: Path, sink: Sink, batch_rows: int, min_bytes: int) -> FileI
     """Read ``path`` in two processes; None when it should be read serially instead."""
     if not hasattr(os, "pread") or _cores() < 2:
         return None  # no second core to use (or no pread: not POSIX)
-    try:
-        with open(path, "rb") as f:
+    f = _open(path)
+    if f is None:
+        return None  # the serial read reports it
+    with f:
+        try:
             stat = os.fstat(f.fileno())
             if stat.st_size < max(min_bytes, 1):
                 return None
             src = FileBytes(f.fileno())
             share = main_share(stat.st_size) if MAIN_SHARE is None else MAIN_SHARE
             plan = plan_split(src, share)
-            if plan is None:
-                return None
-            return _Split(path, sink, batch_rows, src, plan, stat).run()
+        except OSError:
+            return None  # the serial read reports it
+        if plan is None:
+            return None
+        # not under the except: an OSError from the sink must not cause a second read
+        return _Split(path, sink, batch_rows, src, plan, stat).run()
+
+
+def _open(path: Path) -> IO[bytes] | None:
+    try:
+        return open(path, "rb")
     except OSError:
-        return None  # the serial read reports it
+        return None
 
 
 def _cores() -> int:
@@ -313,9 +463,10 @@ class _Split:
         worker: _Worker | None = None
         try:
             worker = _Worker(self._job(tmp), tmp)
-            part0 = PartSource(self.src, 0, self.plan.split, b"", _TAIL)
-            run = _Run(self.path, counting, self.batch_rows, source=part0)
-            run.parse()
+            part0 = Segments(self.src, self.plan.head, 0, self.plan.split, 0)
+            run = _Run(self.path, counting, self.batch_rows)
+            run.parse(part0)
+            run.long_lines |= not part0.exact
             run.absorb(worker.drain(counting))
             return run.finish()
         except Exception as e:  # any other failure: the serial read decides (and words errors)
@@ -326,7 +477,7 @@ class _Split:
             if worker is not None:
                 worker.stop()
             shutil.rmtree(tmp, ignore_errors=True)
-        return _Run(self.path, _SkipSink(self.sink, counting.delivered), self.batch_rows).run()
+        return _whole(self.path, self.sink, self.batch_rows, counting.delivered)
 
     def _job(self, tmp: Path) -> dict[str, object]:
         st = self.stat
@@ -334,8 +485,9 @@ class _Split:
             "path": str(self.path),
             "stat": [st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns],
             "split": self.plan.split,
-            "prefix": self.plan.prefix.hex(),
-            "children_at": self.plan.children_at,
+            "prefix": self.plan.head.prefix.hex(),
+            "children_at": self.plan.head.children_at,
+            "body": self.plan.head.body,
             "out": str(tmp),
             "batch_rows": self.batch_rows,
         }
@@ -384,8 +536,9 @@ class _Worker:
                 sink.append(table, batch)
                 del batch
             elif kind == "done" and self.proc.wait() == 0:
-                children, headers, dupes, lines = json.loads(rest[0])
-                return PartFacts(children, [(y, leas) for y, leas in headers], dupes, lines)
+                children, headers, dupes, lines, long_lines = json.loads(rest[0])
+                headers = [(y, leas) for y, leas in headers]
+                return PartFacts(children, headers, dupes, lines, long_lines)
             else:
                 break
         self.proc.wait()
@@ -456,15 +609,14 @@ def worker_main(argv: list[str] | None = None) -> int:
         if newlines is None:
             print("another <Children> tag before the cut", file=sys.stderr)
             return 4
-        pad = newlines - prefix.count(b"\n")
-        part1 = PartSource(src, split, src.size, prefix, b"", pad)
+        head = Head(prefix, int(job["children_at"]), int(job["body"]))
+        part1 = Segments(src, head, split, src.size, newlines)
         sink = _FileBatches(Path(job["out"]), out)
-        run = _Run(path, sink, int(job["batch_rows"]), part1)
-        run.parse()
+        run = _Run(path, sink, int(job["batch_rows"]))
+        run.parse(part1)
+        run.long_lines |= not part1.exact
     facts = run.facts()
-    sink.send(
-        ["done", json.dumps([facts.children, facts.header_facts, facts.dupes, facts.dupe_lines])]
-    )
+    sink.send(["done", json.dumps([*vars(facts).values()])])
     return 0
 
 
@@ -474,10 +626,7 @@ def scan_part0(src: Bytes, split: int, children_at: int) -> int | None:
     while pos < split:
         chunk = src.at(pos, min(_CHUNK, split - pos))
         n += int(np.count_nonzero(np.frombuffer(chunk, dtype=np.uint8) == 10))
-        hits = [pos + i for i in _find_all(chunk, b"<Children")]
-        # one across the chunk boundary: 9 bytes cannot fit in 8 + 0 or 0 + 8
-        hits += [pos - len(prev) + i for i in _find_all(prev + chunk[:8], b"<Children")]
-        if any(h != children_at for h in hits):
+        if any(h != children_at for h in _children_tags(chunk, prev, pos)):
             return None
         prev, pos = chunk[-8:], pos + len(chunk)
     return n

@@ -14,20 +14,26 @@ kept as tuples and become Arrow columns in batches, where whitespace trimming
 and blank → NULL are done vectorised. Values are staged as raw text:
 validation, not the reader, judges them.
 
-A file of :data:`PARALLEL_MIN_BYTES` or more is cut in two and parsed by this
-process and a worker process at once (:mod:`cscperf.io.cin_split`), staging
-exactly the rows, lines and notes of the serial read about 1.5 times as fast.
+Quarantine rows name the line of each element, but libxml2 numbers lines in
+16 bits: past line 65,535 an element gets the line of its first text instead.
+So a file is parsed in segments of fewer lines, cut between two ``<Child>``
+elements, and each segment's lines are shifted by the lines before it
+(:mod:`cscperf.io.cin_split`). A file of :data:`PARALLEL_MIN_BYTES` or more is
+also cut in two and parsed by this process and a worker process at once,
+staging exactly the rows, lines and notes of the serial read about 1.5 times as
+fast.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -71,6 +77,15 @@ BATCH_ROWS = 50_000
 #: the worker's start-up (~0.3 s) made 17 MB files no faster, 26 MB ones 15% faster
 PARALLEL_MIN_BYTES = 24 * 1024 * 1024
 _MAX_NOTED_LINES = 5
+#: libxml2 numbers lines exactly only below this (it keeps them in 16 bits)
+EXACT_LINES = 65_535
+LONG_FILE_NOTE = (
+    "the file could not be read in segments: line numbers past 65,535 may point "
+    "one or two lines into the element"
+)
+#: (a part of the file to parse instead of the whole, lines before it): whole file
+Segment = tuple[BinaryReadable | None, int]
+WHOLE_FILE: tuple[Segment, ...] = ((None, 0),)
 
 # CINdetails children that are sections, not values
 _ASSESS = "Assessments"
@@ -111,14 +126,14 @@ class CinXmlReader:
         )
 
     def read(self, path: Path, sink: Sink) -> FileInfo:
+        from cscperf.io import cin_split  # imports this module
+
         path = Path(path)
         if self.parallel_min_bytes is not None:
-            from cscperf.io import cin_split  # imports this module
-
             info = cin_split.read_split(path, sink, self.batch_rows, self.parallel_min_bytes)
             if info is not None:
                 return info
-        return _Run(path, sink, self.batch_rows).run()
+        return cin_split.read_serial(path, sink, self.batch_rows)
 
 
 @dataclass
@@ -129,19 +144,22 @@ class PartFacts:
     header_facts: list[tuple[int | None, list[str]]] = field(default_factory=list)
     dupes: dict[str, int] = field(default_factory=dict)
     dupe_lines: list[int] = field(default_factory=list)
+    long_lines: bool = False  # some lines past 65,535 are libxml2's approximation
 
 
 class _Run:
     """State of one file's read: row buffers, header facts and notes."""
 
-    def __init__(
-        self, path: Path, sink: Sink, batch_rows: int, source: BinaryReadable | None = None
-    ) -> None:
+    def __init__(self, path: Path, sink: Sink, batch_rows: int) -> None:
         self.path = path
         self.sink = sink
         self.batch_rows = batch_rows
-        self.source = source  # a part of ``path`` to parse instead of the whole file
         self.rows: dict[str, list[tuple[Any, ...]]] = {t: [] for t in COLUMNS}
+        #: (buffered rows per table when a segment began, its line offset): the offsets
+        #: are added to ``source_line`` when rows are flushed, not per row in the hot loop
+        self.marks: list[tuple[list[int], int]] = [([0] * len(COLUMNS), 0)]
+        self.line_offset = 0  # of the segment being parsed
+        self.long_lines = False  # see :data:`LONG_FILE_NOTE`
         self.info = FileInfo(format=CinXmlReader.format)
         self.dupes: Counter[str] = Counter()
         self.dupe_lines: list[int] = []
@@ -154,18 +172,30 @@ class _Run:
         self.parse()
         return self.finish()
 
-    def parse(self) -> None:
-        """Stage every row of the file (or part); the facts stay on ``self``."""
-        elements = safe_iterparse(self.path, ("{*}Header", "{*}Child"), source=self.source)
+    def parse(self, segments: Iterable[Segment] = WHOLE_FILE) -> None:
+        """Stage every row of the file, or of its segments in order; the facts stay on ``self``.
+
+        A segment's element lines are ``offset`` short of the file's.
+        """
+        for source, offset in segments:
+            self._segment(source, offset)
+        self._flush_all()
+
+    def _segment(self, source: BinaryReadable | None, offset: int) -> None:
+        self.line_offset = offset
+        if offset != self.marks[-1][1]:
+            self.marks.append(([len(rows) for rows in self.rows.values()], offset))
+        elements = safe_iterparse(self.path, ("{*}Header", "{*}Child"), source=source)
         first = next(elements, None)
         if first is not None:
             self._check_root(first)
             self._children(chain((first,), elements))
-        self._flush_all()
 
     def facts(self) -> PartFacts:
         """This run's facts, for a run of an earlier part to :meth:`absorb`."""
-        return PartFacts(self.children, self.header_facts, dict(self.dupes), self.dupe_lines)
+        return PartFacts(
+            self.children, self.header_facts, dict(self.dupes), self.dupe_lines, self.long_lines
+        )
 
     def absorb(self, part: PartFacts) -> None:
         """Take in the facts of the file's next part as if this run had read it."""
@@ -175,6 +205,7 @@ class _Run:
         self.children += part.children
         self.dupes.update(part.dupes)
         self.dupe_lines.extend(part.dupe_lines[: _MAX_NOTED_LINES - len(self.dupe_lines)])
+        self.long_lines |= part.long_lines
 
     def finish(self) -> FileInfo:
         """The whole file's checks and notes, once every part is in."""
@@ -429,14 +460,16 @@ class _Run:
         tag = sec.tag
         self.dupes[tag] += 1
         if len(self.dupe_lines) < _MAX_NOTED_LINES:
-            self.dupe_lines.append(sec.sourceline)
+            self.dupe_lines.append(sec.sourceline + self.line_offset)
 
     # -- output ---------------------------------------------------------------
     def _flush_all(self) -> None:
-        for table, rows in self.rows.items():
+        marks = self.marks
+        for i, (table, rows) in enumerate(self.rows.items()):
             if rows:
-                self.sink.append(table, _to_arrow(table, rows))
+                self.sink.append(table, _to_arrow(table, rows, _offsets(marks, i, len(rows))))
                 rows.clear()  # in place: the hot loop holds bound .append methods
+        self.marks = [([0] * len(COLUMNS), marks[-1][1])]
 
     def _notes(self) -> None:
         if not self.headers:
@@ -447,6 +480,17 @@ class _Run:
             self.info.notes.append(
                 f"repeated value elements in {what} (lines {where}...): the last value was kept"
             )
+        if self.long_lines:
+            self.info.notes.append(LONG_FILE_NOTE)
+
+
+def _offsets(marks: list[tuple[list[int], int]], table: int, n: int) -> Any:
+    """What to add to the ``source_line`` of a table's ``n`` buffered rows (None: nothing)."""
+    if len(marks) == 1:
+        return marks[0][1] or None
+    starts = [m[0][table] for m in marks]
+    counts = np.diff([*starts, n])
+    return pa.array(np.repeat([m[1] for m in marks], counts), pa.int64())
 
 
 def _clean(arr: pa.Array) -> pa.Array:
@@ -461,11 +505,12 @@ _STRUCTS = {
 }
 
 
-def _to_arrow(table: str, rows: list[tuple[Any, ...]]) -> pa.Table:
+def _to_arrow(table: str, rows: list[tuple[Any, ...]], line_offsets: Any = None) -> pa.Table:
     # one C-level pass over the row tuples (a struct array), then per-column cleaning
     fields = pa.array(rows, type=_STRUCTS[table]).flatten()
     arrays = [_clean(a) for a in fields[:-1]]
-    arrays.append(fields[-1])
+    lines = fields[-1]
+    arrays.append(lines if line_offsets is None else pc.add(lines, line_offsets))
     return pa.Table.from_arrays(arrays, names=[*COLUMNS[table], "source_line"])
 
 
