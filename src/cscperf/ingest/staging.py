@@ -42,6 +42,16 @@ from cscperf.validate.sql import PASS_THROUGH, validation_sql
 _ids = itertools.count()
 
 
+def _raw_columns(table: str, given: list[str]) -> str:
+    """``r_<col>`` text for every column of ``table``: a reader SELECT's ``given`` ones
+    as VARCHAR, NULL for the rest."""
+    have = set(given)
+    return ", ".join(
+        f"CAST({c} AS VARCHAR) AS r_{c}" if c in have else f"NULL::VARCHAR AS r_{c}"
+        for c in TABLES[table].column_names
+    )
+
+
 @dataclass
 class RawFile:
     """One reader SELECT's rows, kept in file order in TEMP table ``name``."""
@@ -60,7 +70,7 @@ class RawFile:
     def val_sql(self) -> str:
         """The rows in the shape of ``validation_sql``'s result (validated files only)."""
         line = f"CAST(rowid + {self.first_line} AS BIGINT)"
-        out = [c for c in TABLES[self.table].column_names] + ["_bad", "_problems"]
+        out = [*TABLES[self.table].column_names, "_bad", "_problems"]
         return (
             f"SELECT {self.file_no} AS file_no, {line} AS _seq, {line} AS source_line, "
             f"{int(self.year or 0)}::INTEGER AS return_year, {', '.join(out)} FROM {self.name}"
@@ -119,11 +129,7 @@ class BatchStaging:
         for r in self.raw:
             if r.table != table or r.validated:
                 continue
-            given = set(r.columns)
-            raws = ", ".join(
-                f"CAST({c} AS VARCHAR) AS r_{c}" if c in given else f"NULL::VARCHAR AS r_{c}"
-                for c in cols
-            )
+            raws = _raw_columns(table, r.columns)
             year = years.get(r.file_no)
             line = f"CAST(rowid + {r.first_line} AS BIGINT)"
             branches.append(
@@ -186,11 +192,7 @@ class FileSink:
 
     def _validating(self, table: str, names: list[str], select_sql: str, year: int) -> str:
         """``select_sql`` typed and validated as it is scanned (line numbers come later)."""
-        given = set(names)
-        raws = ", ".join(
-            f"CAST({c} AS VARCHAR) AS r_{c}" if c in given else f"NULL::VARCHAR AS r_{c}"
-            for c in TABLES[table].column_names
-        )
+        raws = _raw_columns(table, names)
         later = {"file_no": str(self.file_no), "return_year": f"{int(year)}::INTEGER"}
         keep = ", ".join(f"{later.get(c, 'NULL::BIGINT')} AS {c}" for c in PASS_THROUGH)
         source = f"(SELECT {raws}, {keep} FROM ({select_sql}))"

@@ -3,10 +3,8 @@
 -- Why: cla_ceased, adoptions, adoptions_pct and the A1/A2 timeliness measures
 -- count the same children; one definition keeps adoptions a subset of cla_ceased.
 --
--- A cessation is a non-short-break episode whose DEC is in the period and whose
--- REC is neither blank nor X1 (X1 = the episode ends but the child stays looked
--- after). Of a child's cessations in the period the latest DEC is kept (then the
--- latest DECOM, should two end on the same day).
+-- Of a child's cessations (see cla_cessations) with DEC in the period the latest
+-- DEC is kept (then the latest DECOM, should two end on the same day).
 -- Columns: la_code, period_id, child_id, decom, dec, rec of that episode, and
 -- the poc_seq and poc_start of its period of care (see cla_periods_of_care).
 SELECT la_code, period_id, child_id, decom, dec, rec, poc_seq, poc_start
@@ -24,10 +22,8 @@ FROM (
             PARTITION BY e.la_code, p.period_id, e.child_id
             ORDER BY e.dec DESC, e.decom DESC
         ) AS rn
-    FROM cla_periods_of_care AS e
+    FROM cla_cessations AS e
     JOIN periods AS p
         ON e.dec BETWEEN p.period_start AND p.period_end
-    WHERE e.rec IS NOT NULL
-        AND e.rec NOT IN ('', 'X1')
 ) AS ranked
 WHERE rn = 1
