@@ -10,7 +10,7 @@ from typing import Any
 import openpyxl
 import pytest
 
-from cscperf.io import annex_a, registry
+from cscperf.io import annex_a, registry, xlsx_rows
 from cscperf.io.annex_a import READER, stage
 from cscperf.io.base import FileRefused
 from cscperf.io.memsink import MemorySink
@@ -18,6 +18,15 @@ from cscperf.store.schema import TABLES
 
 FIXTURE = Path("fixtures/annex-a/Annex_A_2024_Jan.xlsx")
 D = dt.datetime
+
+
+@pytest.fixture(autouse=True, params=["calamine", "openpyxl"])
+def engine(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every test reads through both engines: calamine for ordinary workbooks, openpyxl
+    streaming when a worksheet is too big to hold (forced here by a limit of -1)."""
+    if request.param == "openpyxl":
+        monkeypatch.setattr(xlsx_rows, "CALAMINE_MAX_BYTES", -1)
+    return str(request.param)
 
 
 def workbook(path: Path, sheets: dict[str, list[list[Any]]]) -> Path:
@@ -317,7 +326,8 @@ def test_truncated_workbook_refused(tmp_path: Path) -> None:
     ("where", "reason"),
     [
         ("start", r"corrupt \.xlsx zip \(Error -3 while decompressing"),  # found by the DTD scan
-        ("middle", r"List 1: unreadable sheet \(not well-formed"),  # found while streaming
+        # found while reading the sheet: by the zip CRC, or by openpyxl's XML parser
+        ("middle", r"List 1: unreadable sheet \((Bad CRC-32|not well-formed)"),
     ],
 )
 def test_corrupt_sheet_data_refused(tmp_path: Path, where: str, reason: str) -> None:
@@ -397,3 +407,74 @@ def test_sniff(tmp_path: Path) -> None:
     assert not READER.sniff(other, head(other))
     assert not READER.sniff(lock, head(lock))
     assert not READER.sniff(appendix, head(appendix))
+
+
+# --- what calamine reads otherwise than openpyxl ----------------------------------
+
+_SHEET = """<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>
+<row r="1"><c r="A1" t="inlineStr"><is><t>Child Unique ID</t></is></c>
+<c r="B1" t="inlineStr"><is><t>Date of Contact</t></is></c>
+<c r="C1" t="inlineStr"><is><t>Contact Source</t></is></c><c r="D1"><v>2024</v></c></row>
+<row r="2"><c r="A2" t="inlineStr"><is><t>C1</t></is></c>
+<c r="B2"><f t="shared" ref="B2:B3" si="0">D2+5</f><v>45000</v></c>
+<c r="C2" t="e"><v>#REF!</v></c></row>
+<row r="3"><c r="A3" t="inlineStr"><is><t>C2</t></is></c>
+<c r="B3"><f t="shared" si="0"/><v>45001</v></c><c r="C3" t="e"><v>#N/A</v></c></row>
+<row><c t="inlineStr"><is><t>C3</t></is></c><c><f>D4+5</f><v>45002</v></c>
+<c t="str"><f>"x"&amp;"y"</f><v>xy</v></c></row>
+<row r="6"><c r="B6"><f>TODAY()</f></c></row>
+</sheetData></worksheet>"""
+
+
+def _with_sheet_xml(path: Path, xml: str) -> Path:
+    """``path`` with its first worksheet's XML replaced (what Excel writes, not openpyxl)."""
+    with zipfile.ZipFile(path) as zf:
+        members = {i.filename: zf.read(i) for i in zf.infolist()}
+    members["xl/worksheets/sheet1.xml"] = xml.encode()
+    return _zip(path.with_name("excel.xlsx"), members)
+
+
+def test_formulas_errors_and_cells_without_refs_read_as_openpyxl_gives_them(
+    tmp_path: Path,
+) -> None:
+    path = _with_sheet_xml(workbook(tmp_path / "wb.xlsx", {"List 1": [["x"]]}), _SHEET)
+    sink, info = read(path)
+    got = [
+        (r["child_id"], r["contact_date"], r["contact_source"], r["source_line"])
+        for r in sink.rows("contacts")
+    ]
+    assert got == [
+        ("C1", "=D2+5", "#REF!", 2),  # the formula, never its cached result; the error code
+        ("C2", "=D3+5", None, 3),  # a shared formula moved to its cell; #N/A is blank
+        ("C3", "=D4+5", '="x"&"y"', 4),  # a row and cells with no r="" attribute
+        (None, "=TODAY()", None, 6),  # a formula with no cached result, alone in its row
+    ]
+    assert "List 1: columns ignored: '2024'" in info.notes  # a number, not '2024.0'
+
+
+def test_engine_chosen_by_worksheet_size(tmp_path: Path, engine: str) -> None:
+    path = workbook(tmp_path / "wb.xlsx", {"List 1": [["Child ID", "Date of Contact"]]})
+    book = xlsx_rows.open_workbook(path)
+    try:
+        want = xlsx_rows.CalamineBook if engine == "calamine" else xlsx_rows.OpenpyxlBook
+        assert type(book) is want
+    finally:
+        book.close()
+
+
+def test_engines_stage_identical_rows_for_a_synthetic_annex_a(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, engine: str
+) -> None:
+    if engine != "calamine":
+        pytest.skip("compares both engines in one run")
+    from cscperf.synth.api import generate
+
+    generate(["883"], [2025], seed=5, out=tmp_path, scale_factor=0.04, errors=0.05)
+    path = tmp_path / "883" / "2025" / "annex_a.xlsx"
+    fast, fast_info = read(path)
+    monkeypatch.setattr(xlsx_rows, "CALAMINE_MAX_BYTES", -1)
+    slow, slow_info = read(path)
+    assert fast.tables.keys() == slow.tables.keys() and len(fast.tables) >= 9
+    for table in fast.tables:
+        assert fast.rows(table) == slow.rows(table), table
+    assert (fast_info.notes, fast_info.return_year) == (slow_info.notes, slow_info.return_year)

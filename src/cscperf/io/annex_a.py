@@ -13,9 +13,10 @@ snapshot taken shortly after its last front-door activity, which is more
 reliable than a year in the file name. None when neither list has a date.
 
 The workbook is treated as hostile: the zip directory is checked (size, ratio,
-macros, DTDs) before openpyxl opens it, it is streamed read-only, and a formula
-is never evaluated — its text (``=H2+5``) is staged so validation quarantines
-it with the value shown.
+macros, DTDs) before anything opens it, and a formula is never evaluated — its
+text (``=H2+5``) is staged so validation quarantines it with the value shown.
+Sheets are read by :mod:`cscperf.io.xlsx_rows` (calamine, or openpyxl streaming
+for very large sheets), which gives both the same values.
 """
 
 from __future__ import annotations
@@ -24,13 +25,14 @@ import datetime as dt
 import re
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, cast
 
 import pyarrow as pa
 
 from cscperf.io.base import FileInfo, FileRefused, Sink
+from cscperf.io.xlsx_rows import Row, Workbook, brief, open_workbook
 from cscperf.store.schema import TABLES, Table
 from cscperf.validate.codes_local import ETHNICITY, LISTS
 
@@ -316,23 +318,16 @@ class AnnexAReader:
 
     def read(self, path: Path, sink: Sink) -> FileInfo:
         check_zip(path)
-        import openpyxl  # lazy: only Annex A needs it
-
         info = FileInfo(self.format)
+        book = open_workbook(path)
         try:
-            wb = openpyxl.load_workbook(path, read_only=True, data_only=False)
-        except FileRefused:
-            raise
-        except Exception as exc:  # openpyxl raises many types for a bad workbook
-            raise FileRefused(path, f"not a readable .xlsx workbook ({_brief(exc)})") from None
-        try:
-            sheets = _list_sheets(path, wb.sheetnames, info)
+            sheets = _list_sheets(path, book.titles, info)
             dates = [
-                _read_list(path, wb[title], number, TABLES[LIST_TABLES[number]], sink, info)
+                _read_list(path, book, title, number, TABLES[LIST_TABLES[number]], sink, info)
                 for number, title in sorted(sheets.items())
             ]
         finally:
-            wb.close()
+            book.close()
         known = [d for d in dates if d is not None]
         if known:
             d = max(known)
@@ -371,7 +366,7 @@ def check_zip(path: Path) -> None:
     except FileRefused:
         raise
     except (zipfile.BadZipFile, zlib.error, OSError, RuntimeError, ValueError, EOFError) as exc:
-        raise FileRefused(path, f"corrupt .xlsx zip ({_brief(exc)})") from None
+        raise FileRefused(path, f"corrupt .xlsx zip ({brief(exc)})") from None
 
 
 def _check_members(path: Path, members: list[zipfile.ZipInfo]) -> None:
@@ -423,37 +418,27 @@ def _list_sheets(path: Path, titles: list[str], info: FileInfo) -> dict[int, str
     return out
 
 
-def _rows(path: Path, ws: Any, label: str) -> Iterator[tuple[int, tuple[Any, ...]]]:
-    """(Excel row number, values) for every row; openpyxl failures become FileRefused."""
-    ws.reset_dimensions()  # never trust the sheet's stored dimensions
-    try:
-        yield from enumerate(ws.iter_rows(values_only=True), start=1)
-    except FileRefused:
-        raise
-    except Exception as exc:
-        raise FileRefused(path, f"{label}: unreadable sheet ({_brief(exc)})") from None
-
-
-def _map_header(table: Table, row: tuple[Any, ...]) -> tuple[dict[int, str], list[str]]:
+def _map_header(table: Table, row: Sequence[Any]) -> tuple[dict[int, str], list[str]]:
     """Column index -> canonical name (first match wins), and ignored headers."""
     aliases = ALIASES[table.name]
     mapping: dict[int, str] = {}
     ignored: list[str] = []
     for i, cell in enumerate(row):
-        if cell is None or str(cell).strip() == "":
+        text = _stage_number("text", cell) if isinstance(cell, float) else str(cell)
+        if cell is None or text.strip() == "":
             continue
-        keys = header_key(str(cell))
+        keys = header_key(text)
         name = next((aliases[k] for k in keys if k in aliases), None)
         if name is None or name in mapping.values():
             if not set(keys) & IGNORED:
-                ignored.append(str(cell).strip())
+                ignored.append(text.strip())
             continue
         mapping[i] = name
     return mapping, ignored
 
 
 def _find_header(
-    path: Path, rows: Iterator[tuple[int, tuple[Any, ...]]], table: Table, label: str
+    path: Path, rows: Iterator[Row], table: Table, label: str
 ) -> tuple[dict[int, str], list[str]] | None:
     """Consume rows up to the header (title rows above it are allowed); None if empty."""
     required = [c.name for c in table.columns if c.required]
@@ -475,14 +460,14 @@ def _find_header(
 
 
 def _read_list(
-    path: Path, ws: Any, number: int, table: Table, sink: Sink, info: FileInfo
+    path: Path, book: Workbook, title: str, number: int, table: Table, sink: Sink, info: FileInfo
 ) -> dt.date | None:
     """Stage one list; returns its latest contact/referral date (lists 1 and 3)."""
     label = f"List {number}"
-    rows = _rows(path, ws, label)
+    rows = book.rows(title, label)
     header = _find_header(path, rows, table, label)
     if header is None:
-        info.notes.append(f"{label} ({ws.title!r}): empty")
+        info.notes.append(f"{label} ({title!r}): empty")
         return None
     mapping, ignored = header
     if ignored:
@@ -509,7 +494,7 @@ def _read_list(
         if len(lines) >= BATCH_ROWS:
             _flush(sink, table.name, buf, lines)
     _flush(sink, table.name, buf, lines)
-    info.notes.append(f"{label} ({ws.title!r}) -> {table.name}: {count} rows")
+    info.notes.append(f"{label} ({title!r}) -> {table.name}: {count} rows")
     return latest
 
 
@@ -599,11 +584,6 @@ def _as_date(text: str) -> dt.date | None:
         )
     except ValueError:
         return None
-
-
-def _brief(exc: BaseException) -> str:
-    msg = str(exc).strip() or type(exc).__name__
-    return msg if len(msg) < 200 else msg[:200] + "..."
 
 
 READER = AnnexAReader()
