@@ -4,12 +4,15 @@ Kept apart from the engine so the aggregation rules of the contract
 (``docs/kpi-contract.md``) live in one readable place. Inputs, all in the
 connection: ``kpi_members`` (the KPI's members), ``_grid`` (every LA × period
 to report), ``_nodata`` (LAs with no rows in a required table), ``population``
-and, for breakdowns, ``child_attributes``.
+and, for breakdowns, :data:`MEMBER_ATTRIBUTES`.
 """
 
 from __future__ import annotations
 
 from cscperf.kpis.catalogue import Kpi
+
+#: the ``child_attributes`` of the KPI's members, materialised once per KPI by the engine
+MEMBER_ATTRIBUTES = "_member_attributes"
 
 #: reporting year end Y of a date (2025 for 2024-04-01..2025-03-31); portable SQL
 _RY_END = "(EXTRACT(YEAR FROM {d}) + CASE WHEN EXTRACT(MONTH FROM {d}) >= 4 THEN 1 ELSE 0 END)"
@@ -143,7 +146,7 @@ def breakdown_rows_sql(kpi: Kpi, breakdown: str) -> str:
         SELECT m.la_code, m.period_id, COALESCE(CAST(ca.{breakdown} AS VARCHAR), 'unknown') AS bv,
                {_aggregates(kpi, "m.")}
         FROM kpi_members m
-        LEFT JOIN child_attributes ca ON ca.la_code = m.la_code
+        LEFT JOIN {MEMBER_ATTRIBUTES} ca ON ca.la_code = m.la_code
             AND ca.period_id = m.period_id AND ca.subject_id = m.subject_id
         GROUP BY m.la_code, m.period_id, COALESCE(CAST(ca.{breakdown} AS VARCHAR), 'unknown')
     ) a

@@ -19,7 +19,12 @@ from datetime import date
 import duckdb
 import pyarrow as pa
 
-from cscperf.kpis.aggregate import all_rows_sql, breakdown_rows_sql, population_sql
+from cscperf.kpis.aggregate import (
+    MEMBER_ATTRIBUTES,
+    all_rows_sql,
+    breakdown_rows_sql,
+    population_sql,
+)
 from cscperf.kpis.catalogue import VIEWS_DIR, Kpi, load_catalogue, view_files
 from cscperf.kpis.periods import Period, build_periods, create_periods
 from cscperf.reference.calendar import ensure_calendar
@@ -365,7 +370,9 @@ def run_kpi(con: duckdb.DuckDBPyConnection, kpi: Kpi, breakdowns: Sequence[str])
         with_members = f"WITH kpi_members AS (\n{_members_sql(con, kpi)}\n)\n"
     _set_nodata(con, kpi)
     if breakdowns:
+        # once per KPI: each breakdown's SELECT would otherwise evaluate the view again
         ensure_helpers(con, "child_attributes")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {MEMBER_ATTRIBUTES} AS FROM child_attributes")
     selects = [all_rows_sql(kpi)] + [breakdown_rows_sql(kpi, b) for b in breakdowns]
     names = ["all", *breakdowns]
     placeholders = ", ".join("?" for _ in names)

@@ -23,71 +23,31 @@
 --                       in LA / elsewhere by the child's first HOME_POST, else unknown
 --   team, worker        latest Annex A record (or case audit / workforce post) dated
 --                       on or before d
+--
+-- What does not depend on the period (sex, dob, ethnicity, born_in_la; the team
+-- records) comes from child_facts and child_teams, built once per run.
 WITH subj AS (
     SELECT DISTINCT m.la_code, m.period_id, m.subject_id, p.period_start, p.period_end AS d
     FROM kpi_members AS m
     JOIN periods AS p ON p.period_id = m.period_id
 ),
-h903 AS (
-    SELECT la_code, child_id,
-           MAX(CASE sex WHEN '1' THEN 'Male' WHEN '2' THEN 'Female' END) AS sex,
-           MAX(dob) AS dob, MAX(ethnic) AS eth
-    FROM children GROUP BY la_code, child_id
-),
-hcin AS (
-    -- GenderCurrent (to 2024) codes 1/2; Sex (2025 on) codes M/F
-    SELECT la_code, child_id,
-           MAX(CASE WHEN sex IN ('1', 'M') THEN 'Male' WHEN sex IN ('2', 'F') THEN 'Female' END)
-               AS sex,
-           MAX(dob) AS dob, MAX(ethnicity) AS eth
-    FROM cin_children GROUP BY la_code, child_id
-),
-hann AS (
-    SELECT la_code, child_id,
-           MAX(CASE WHEN sex IN ('Male', 'Female') THEN sex END) AS sex,
-           MAX(dob) AS dob, MAX(ethnicity) AS eth
-    FROM (
-        SELECT la_code, child_id, sex, dob, ethnicity FROM contacts
-        UNION ALL SELECT la_code, child_id, sex, dob, ethnicity FROM early_help
-        UNION ALL SELECT la_code, child_id, sex, dob, ethnicity FROM annexa_referrals
-        UNION ALL SELECT la_code, child_id, sex, dob, ethnicity FROM annexa_assessments
-        UNION ALL SELECT la_code, child_id, sex, dob, ethnicity FROM annexa_s47
-        UNION ALL SELECT la_code, child_id, sex, dob, ethnicity FROM annexa_cin
-        UNION ALL SELECT la_code, child_id, sex, dob, ethnicity FROM annexa_cp
-        UNION ALL SELECT la_code, child_id, sex, dob, ethnicity FROM annexa_cla
-        UNION ALL SELECT la_code, child_id, sex, dob, ethnicity FROM care_leavers
-        UNION ALL SELECT la_code, child_id, sex, dob, ethnicity FROM annexa_adoption
-    ) AS a
-    GROUP BY la_code, child_id
-),
-person AS (
-    SELECT s.la_code, s.period_id, s.subject_id, s.d,
-           COALESCE(h.sex, c.sex, a.sex, 'Unknown') AS sex,
-           COALESCE(h.dob, c.dob, a.dob) AS dob,
-           UPPER(TRIM(COALESCE(h.eth, c.eth, a.eth))) AS eth
-    FROM subj AS s
-    LEFT JOIN h903 AS h ON h.la_code = s.la_code AND h.child_id = s.subject_id
-    LEFT JOIN hcin AS c ON c.la_code = s.la_code AND c.child_id = s.subject_id
-    LEFT JOIN hann AS a ON a.la_code = s.la_code AND a.child_id = s.subject_id
-),
 aged AS (
-    SELECT p.*,
-           CASE WHEN p.dob IS NOT NULL AND p.dob <= p.d THEN
-               EXTRACT(YEAR FROM p.d) - EXTRACT(YEAR FROM p.dob)
-               - CASE WHEN EXTRACT(MONTH FROM p.d) * 100 + EXTRACT(DAY FROM p.d)
-                           < EXTRACT(MONTH FROM p.dob) * 100 + EXTRACT(DAY FROM p.dob)
+    SELECT s.la_code, s.period_id, s.subject_id, s.d,
+           COALESCE(f.sex, 'Unknown') AS sex, f.eth, f.born_in_la,
+           CASE WHEN f.dob IS NOT NULL AND f.dob <= s.d THEN
+               EXTRACT(YEAR FROM s.d) - EXTRACT(YEAR FROM f.dob)
+               - CASE WHEN EXTRACT(MONTH FROM s.d) * 100 + EXTRACT(DAY FROM s.d)
+                           < EXTRACT(MONTH FROM f.dob) * 100 + EXTRACT(DAY FROM f.dob)
                       THEN 1 ELSE 0 END
            END AS age
-    FROM person AS p
+    FROM subj AS s
+    LEFT JOIN child_facts AS f ON f.la_code = s.la_code AND f.child_id = s.subject_id
 ),
 uasc_now AS (
     SELECT DISTINCT s.la_code, s.period_id, s.subject_id
     FROM subj AS s
     JOIN uasc AS u ON u.la_code = s.la_code AND u.child_id = s.subject_id
     WHERE u.duc IS NULL OR u.duc > s.d
-),
-uasc_ever AS (
-    SELECT DISTINCT la_code, child_id FROM uasc
 ),
 episode AS (
     SELECT s.la_code, s.period_id, s.subject_id, e.place, e.ls, e.home_post, e.pl_post,
@@ -99,27 +59,6 @@ episode AS (
     WHERE (e.ls IS NULL OR e.ls NOT IN ('V3', 'V4'))
       AND e.decom <= s.d AND (e.dec IS NULL OR e.dec >= s.period_start)
 ),
-first_home AS (
-    SELECT la_code, child_id, home_post
-    FROM (
-        SELECT la_code, child_id, home_post,
-               ROW_NUMBER() OVER (PARTITION BY la_code, child_id ORDER BY decom) AS rn
-        FROM cla_episodes
-        WHERE home_post IS NOT NULL AND TRIM(home_post) <> ''
-    ) AS f
-    WHERE rn = 1
-),
-team_rows AS (
-    SELECT la_code, child_id, referral_date AS dt, team, worker FROM annexa_referrals
-    UNION ALL SELECT la_code, child_id, start_date, team, worker FROM annexa_assessments
-    UNION ALL SELECT la_code, child_id, start_date, team, worker FROM annexa_s47
-    UNION ALL SELECT la_code, child_id, cin_start_date, team, worker FROM annexa_cin
-    UNION ALL SELECT la_code, child_id, start_date, team, worker FROM annexa_cp
-    UNION ALL SELECT la_code, child_id, start_date, team, worker FROM annexa_cla
-    UNION ALL SELECT la_code, child_id, CAST(NULL AS DATE), team, worker FROM care_leavers
-    UNION ALL SELECT la_code, audit_id, audit_date, team, worker FROM case_audits
-    UNION ALL SELECT la_code, post_id, snapshot_date, team, CAST(NULL AS VARCHAR) FROM sw_workforce
-),
 team_now AS (
     SELECT s.la_code, s.period_id, s.subject_id, t.team, t.worker,
            ROW_NUMBER() OVER (
@@ -127,8 +66,8 @@ team_now AS (
                ORDER BY CASE WHEN t.dt IS NULL THEN 1 ELSE 0 END, t.dt DESC
            ) AS rn
     FROM subj AS s
-    JOIN team_rows AS t ON t.la_code = s.la_code AND t.child_id = s.subject_id
-    WHERE (t.dt IS NULL OR t.dt <= s.d) AND (t.team IS NOT NULL OR t.worker IS NOT NULL)
+    JOIN child_teams AS t ON t.la_code = s.la_code AND t.child_id = s.subject_id
+    WHERE t.dt IS NULL OR t.dt <= s.d
 )
 SELECT
     a.la_code,
@@ -166,26 +105,18 @@ SELECT
         ELSE 'outside LA, <= 20 miles'
     END AS placement_location,
     COALESCE(ep.ls, 'not looked after') AS legal_status,
-    CASE
-        WHEN ue.child_id IS NOT NULL THEN 'UASC'
-        WHEN pfirst.ons_la_code IS NULL OR ll.ons_code IS NULL THEN 'unknown'
-        WHEN pfirst.ons_la_code = ll.ons_code THEN 'in LA'
-        ELSE 'elsewhere'
-    END AS born_in_la,
+    COALESCE(a.born_in_la, 'unknown') AS born_in_la,
     tn.team,
     tn.worker
 FROM aged AS a
 LEFT JOIN uasc_now AS un
     ON un.la_code = a.la_code AND un.period_id = a.period_id AND un.subject_id = a.subject_id
-LEFT JOIN uasc_ever AS ue ON ue.la_code = a.la_code AND ue.child_id = a.subject_id
 LEFT JOIN episode AS ep
     ON ep.la_code = a.la_code AND ep.period_id = a.period_id AND ep.subject_id = a.subject_id
     AND ep.rn = 1
 LEFT JOIN la_lookup AS ll ON ll.la_code = a.la_code
 LEFT JOIN postcodes AS ppl ON ppl.postcode = REPLACE(UPPER(ep.pl_post), ' ', '')
 LEFT JOIN postcodes AS phome ON phome.postcode = REPLACE(UPPER(ep.home_post), ' ', '')
-LEFT JOIN first_home AS fh ON fh.la_code = a.la_code AND fh.child_id = a.subject_id
-LEFT JOIN postcodes AS pfirst ON pfirst.postcode = REPLACE(UPPER(fh.home_post), ' ', '')
 LEFT JOIN team_now AS tn
     ON tn.la_code = a.la_code AND tn.period_id = a.period_id AND tn.subject_id = a.subject_id
     AND tn.rn = 1
