@@ -24,8 +24,9 @@
 --   team, worker        latest Annex A record (or case audit / workforce post) dated
 --                       on or before d
 --
--- What does not depend on the period (sex, dob, ethnicity, born_in_la; the team
--- records) comes from child_facts and child_teams, built once per run.
+-- What does not depend on the period (sex, dob, ethnicity, born_in_la; each
+-- episode's placement location; the team records) comes from child_facts,
+-- episode_locations and child_teams, built once per run.
 WITH subj AS (
     SELECT DISTINCT m.la_code, m.period_id, m.subject_id, p.period_start, p.period_end AS d
     FROM kpi_members AS m
@@ -50,14 +51,13 @@ uasc_now AS (
     WHERE u.duc IS NULL OR u.duc > s.d
 ),
 episode AS (
-    SELECT s.la_code, s.period_id, s.subject_id, e.place, e.ls, e.home_post, e.pl_post,
+    SELECT s.la_code, s.period_id, s.subject_id, e.place, e.ls, e.placement_location,
            ROW_NUMBER() OVER (
                PARTITION BY s.la_code, s.period_id, s.subject_id ORDER BY e.decom DESC
            ) AS rn
     FROM subj AS s
-    JOIN cla_episodes AS e ON e.la_code = s.la_code AND e.child_id = s.subject_id
-    WHERE (e.ls IS NULL OR e.ls NOT IN ('V3', 'V4'))
-      AND e.decom <= s.d AND (e.dec IS NULL OR e.dec >= s.period_start)
+    JOIN episode_locations AS e ON e.la_code = s.la_code AND e.child_id = s.subject_id
+    WHERE e.decom <= s.d AND (e.dec IS NULL OR e.dec >= s.period_start)
 ),
 team_now AS (
     SELECT s.la_code, s.period_id, s.subject_id, t.team, t.worker,
@@ -95,14 +95,7 @@ SELECT
     COALESCE(ep.place, 'not looked after') AS placement_type,
     CASE
         WHEN ep.subject_id IS NULL THEN 'not looked after'
-        WHEN ppl.ons_la_code IS NULL OR ll.ons_code IS NULL THEN 'unknown'
-        WHEN ppl.ons_la_code = ll.ons_code THEN 'in LA'
-        WHEN phome.easting IS NULL OR ppl.easting IS NULL THEN 'unknown'
-        WHEN SQRT(
-            (ppl.easting - phome.easting) * (ppl.easting - phome.easting)
-            + (ppl.northing - phome.northing) * (ppl.northing - phome.northing)
-        ) / 1000 / 1.6093 > 20 THEN 'outside LA, > 20 miles'
-        ELSE 'outside LA, <= 20 miles'
+        ELSE ep.placement_location
     END AS placement_location,
     COALESCE(ep.ls, 'not looked after') AS legal_status,
     COALESCE(a.born_in_la, 'unknown') AS born_in_la,
@@ -114,9 +107,6 @@ LEFT JOIN uasc_now AS un
 LEFT JOIN episode AS ep
     ON ep.la_code = a.la_code AND ep.period_id = a.period_id AND ep.subject_id = a.subject_id
     AND ep.rn = 1
-LEFT JOIN la_lookup AS ll ON ll.la_code = a.la_code
-LEFT JOIN postcodes AS ppl ON ppl.postcode = REPLACE(UPPER(ep.pl_post), ' ', '')
-LEFT JOIN postcodes AS phome ON phome.postcode = REPLACE(UPPER(ep.home_post), ' ', '')
 LEFT JOIN team_now AS tn
     ON tn.la_code = a.la_code AND tn.period_id = a.period_id AND tn.subject_id = a.subject_id
     AND tn.rn = 1
