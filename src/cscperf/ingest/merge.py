@@ -25,6 +25,10 @@ from cscperf.store.schema import Table
 from cscperf.validate.sql import validation_sql
 
 _TEMPS = ("_contested", "_ranked", "_losers", "_win")
+_EMPTY_RANKED = (
+    "CREATE TEMP TABLE _ranked (file_no INTEGER, _seq BIGINT, return_year INTEGER, "
+    "source_line BIGINT, _dup BIGINT, _first_line BIGINT, _rank BIGINT)"
+)
 
 
 @dataclass
@@ -91,25 +95,31 @@ def load_table(
         f"CREATE TEMP TABLE _contested AS SELECT {', '.join(keys)} FROM _val WHERE NOT _bad "
         f"GROUP BY ALL HAVING count(*) > 1"
     )
-    con.execute(
-        f"""
-        CREATE TEMP TABLE _ranked AS
-        SELECT file_no, _seq, return_year, source_line, _dup, _first_line,
-          row_number() OVER (PARTITION BY {", ".join(keys)}, (_dup = 1)
-                             ORDER BY return_year DESC, file_no DESC, _seq) AS _rank
-        FROM (
-          SELECT v.*,
-            row_number() OVER (PARTITION BY v.file_no, {kv} ORDER BY v._seq) AS _dup,
-            first_value(v.source_line) OVER (PARTITION BY v.file_no, {kv} ORDER BY v._seq)
-              AS _first_line
-          FROM _val v SEMI JOIN _contested c ON {_match(keys, "v", "c")}
-          WHERE NOT v._bad
+    contested = con.execute("SELECT count(*) FROM _contested").fetchone()
+    if contested and contested[0]:
+        con.execute(
+            f"""
+            CREATE TEMP TABLE _ranked AS
+            SELECT file_no, _seq, return_year, source_line, _dup, _first_line,
+              row_number() OVER (PARTITION BY {", ".join(keys)}, (_dup = 1)
+                                 ORDER BY return_year DESC, file_no DESC, _seq) AS _rank
+            FROM (
+              SELECT v.*,
+                row_number() OVER (PARTITION BY v.file_no, {kv} ORDER BY v._seq) AS _dup,
+                first_value(v.source_line) OVER (PARTITION BY v.file_no, {kv} ORDER BY v._seq)
+                  AS _first_line
+              FROM _val v SEMI JOIN _contested c ON {_match(keys, "v", "c")}
+              WHERE NOT v._bad
+            )
+            """
         )
-        """
-    )
-    con.execute(
-        "CREATE TEMP TABLE _losers AS SELECT file_no, _seq FROM _ranked WHERE _dup > 1 OR _rank > 1"
-    )
+        con.execute(
+            "CREATE TEMP TABLE _losers AS "
+            "SELECT file_no, _seq FROM _ranked WHERE _dup > 1 OR _rank > 1"
+        )
+    else:  # the usual case: no key seen twice, nothing to rank (and no window to plan)
+        con.execute(_EMPTY_RANKED)
+        con.execute("CREATE TEMP TABLE _losers AS SELECT file_no, _seq FROM _ranked")
     losers = con.execute("SELECT count(*) FROM _losers").fetchone()
     cols = ("la_code", "return_year", "source_file", "source_line", *table.column_names)
     out = ", ".join(cols)
@@ -140,6 +150,25 @@ def load_table(
         "DELETE FROM quarantine WHERE table_name = ? AND list_contains(?, source_file)",
         [name, sources],
     )
+    counts = con.execute(
+        "SELECT file_no, count(*), count(*) FILTER (WHERE _bad) FROM _val GROUP BY file_no "
+        "ORDER BY file_no"
+    ).fetchall()
+    dups = dict(
+        con.execute("SELECT file_no, count(*) FROM _ranked WHERE _dup > 1 GROUP BY 1").fetchall()
+    )
+    if dups or any(bad for _, _, bad in counts):
+        _quarantine(con, table)
+    results = _log(con, name, files, sources, la_code, counts, dups)
+    con.execute(f"DROP {kind} _val")
+    for t in _TEMPS:
+        con.execute(f"DROP TABLE {t}")
+    return results
+
+
+def _quarantine(con: duckdb.DuckDBPyConnection, table: Table) -> None:
+    """Bad rows with their problems, and repeated keys, into ``quarantine``."""
+    name = table.name
     con.execute(
         f"""
         INSERT INTO quarantine
@@ -157,11 +186,6 @@ def load_table(
         FROM _ranked r JOIN _files f USING (file_no) WHERE r._dup > 1
         """
     )
-    results = _log(con, name, files, sources, la_code)
-    con.execute(f"DROP {kind} _val")
-    for t in _TEMPS:
-        con.execute(f"DROP TABLE {t}")
-    return results
 
 
 def _log(
@@ -170,29 +194,24 @@ def _log(
     files: list[BatchFile],
     sources: list[str],
     la_code: str,
+    counts: list[tuple[int, int, int]],
+    dups: dict[int, int],
 ) -> list[TableResult]:
     """Per-file counts (rows read = loaded + quarantined) into ``ingest_log``."""
-    counts = con.execute(
-        "SELECT file_no, count(*), count(*) FILTER (WHERE _bad) FROM _val GROUP BY file_no "
-        "ORDER BY file_no"
-    ).fetchall()
-    dups = dict(
-        con.execute("SELECT file_no, count(*) FROM _ranked WHERE _dup > 1 GROUP BY 1").fetchall()
-    )
     by_no = {f.no: f for f in files}
     con.execute(
         "DELETE FROM ingest_log WHERE table_name = ? AND list_contains(?, source_file)",
         [name, sources],
     )
     results: list[TableResult] = []
+    rows: list[list[object]] = []
     for file_no, read, bad in counts:
         f = by_no[file_no]
         quarantined = int(bad) + int(dups.get(file_no, 0))
         result = TableResult(str(f.path), name, int(read), int(read) - quarantined, quarantined)
         results.append(result)
         assert f.info is not None
-        con.execute(
-            "INSERT INTO ingest_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, current_timestamp)",
+        rows.append(
             [
                 la_code,
                 str(f.path),
@@ -202,6 +221,10 @@ def _log(
                 result.rows_read,
                 result.rows_loaded,
                 result.rows_quarantined,
-            ],
+            ]
+        )
+    if rows:
+        con.executemany(
+            "INSERT INTO ingest_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, current_timestamp)", rows
         )
     return results
