@@ -478,3 +478,18 @@ def test_engines_stage_identical_rows_for_a_synthetic_annex_a(
     for table in fast.tables:
         assert fast.rows(table) == slow.rows(table), table
     assert (fast_info.notes, fast_info.return_year) == (slow_info.notes, slow_info.return_year)
+
+
+def test_entity_bomb_behind_a_long_prolog_refused(tmp_path: Path) -> None:
+    """A DOCTYPE after 64 KB of comment escapes check_zip's prolog scan; each engine
+    must still refuse the sheet rather than expand ten billion characters."""
+    ents = '<!ENTITY a "aaaaaaaaaa">' + "".join(
+        f'<!ENTITY {chr(98 + i)} "{("&" + chr(97 + i) + ";") * 10}">' for i in range(9)
+    )
+    xml = (
+        '<?xml version="1.0"?><!--' + "x" * 70_000 + "--><!DOCTYPE worksheet [" + ents + "]>"
+        + _SHEET.replace("<t>C1</t>", "<t>&j;</t>").split("?>", 1)[-1]
+    )  # fmt: skip
+    path = _with_sheet_xml(workbook(tmp_path / "wb.xlsx", {"List 1": [["x"]]}), xml)
+    with pytest.raises(FileRefused, match=r"(unreadable sheet|not a readable \.xlsx workbook)"):
+        read(path)
