@@ -473,29 +473,58 @@ def _read_list(
     if ignored:
         info.notes.append(f"{label}: columns ignored: " + ", ".join(map(repr, ignored)))
     cols = [(i, name, table.col(name).kind) for i, name in mapping.items()]
-    dated = {"contact_date", "referral_date"}
-    buf: dict[str, list[str | None]] = {name: [] for _, name, _ in cols}
+    dated = [j for j, (_, name, _) in enumerate(cols) if name in ("contact_date", "referral_date")]
+    stagers = [(i, _Stager(name, kind)) for i, name, kind in cols]
+    bufs: list[list[str | None]] = [[] for _ in cols]
     lines: list[int] = []
     count = 0
     today, latest = dt.date.today(), None
     for line, row in rows:
         width = len(row)
-        values = [(n, _stage(n, k, row[i]) if i < width else None) for i, n, k in cols]
-        if all(v is None for _, v in values):
+        values = [st(row[i]) if i < width else None for i, st in stagers]
+        if values.count(None) == len(values):
             continue
-        for name, v in values:
-            buf[name].append(v)
-            if v is not None and name in dated:
-                d = _as_date(v)
-                if d is not None and d <= today and (latest is None or d > latest):
-                    latest = d
+        for buf, v in zip(bufs, values, strict=True):
+            buf.append(v)
+        for j in dated:
+            v = values[j]
+            d = _as_date(v) if v is not None else None
+            if d is not None and d <= today and (latest is None or d > latest):
+                latest = d
         lines.append(line)
         count += 1
         if len(lines) >= BATCH_ROWS:
-            _flush(sink, table.name, buf, lines)
-    _flush(sink, table.name, buf, lines)
+            _flush(sink, table.name, dict(zip((n for _, n, _ in cols), bufs, strict=True)), lines)
+    _flush(sink, table.name, dict(zip((n for _, n, _ in cols), bufs, strict=True)), lines)
     info.notes.append(f"{label} ({title!r}) -> {table.name}: {count} rows")
     return latest
+
+
+class _Stager:
+    """:func:`stage` for one column, remembering each text or date it has staged:
+    a list repeats its codes, teams and dates on many rows."""
+
+    __slots__ = ("kind", "name", "seen")
+
+    def __init__(self, name: str, kind: str) -> None:
+        self.name, self.kind = name, kind
+        #: keyed by the cell value itself: str, date and datetime never compare equal
+        #: to each other (numbers are not kept: True == 1 == 1.0 would collide)
+        self.seen: dict[object, str | None] = {}
+
+    def __call__(self, value: Any) -> str | None:
+        if value is None:
+            return None
+        cls = type(value)
+        if cls is str or cls is dt.date or cls is dt.datetime:
+            hit = self.seen.get(value, _MISSING)
+            if hit is _MISSING:
+                hit = self.seen[value] = _stage(self.name, self.kind, value)
+            return cast("str | None", hit)
+        return _stage(self.name, self.kind, value)
+
+
+_MISSING = object()
 
 
 def _flush(sink: Sink, table: str, buf: dict[str, list[str | None]], lines: list[int]) -> None:
