@@ -9,6 +9,8 @@ and, for breakdowns, :data:`MEMBER_ATTRIBUTES`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from cscperf.kpis.catalogue import Kpi
 
 #: the ``child_attributes`` of the KPI's members, materialised once per KPI by the engine
@@ -120,9 +122,11 @@ def all_rows_sql(kpi: Kpi) -> str:
     """
 
 
-def breakdown_rows_sql(kpi: Kpi, breakdown: str) -> str:
-    """Rows per breakdown value present among the members (LAs with data only).
+def breakdown_rows_sql(kpi: Kpi, breakdowns: Sequence[str]) -> str:
+    """Rows per breakdown and value present among the members (LAs with data only).
 
+    One join of the members to their attributes and one GROUP BY for every
+    breakdown at once: each member is counted once per breakdown, under its value.
     A rate has no population per breakdown value, so rate breakdowns carry the
     count as numerator and a NULL value flagged ``no population for breakdown``.
     """
@@ -138,17 +142,20 @@ def breakdown_rows_sql(kpi: Kpi, breakdown: str) -> str:
             else "CASE WHEN COALESCE(a.d, 0) = 0 THEN 'denominator 0' END"
         )
         value, flag = _coverage(kpi, value, flag)
+    names = " UNION ALL ".join(f"SELECT '{b}' AS breakdown" for b in breakdowns)
+    pick = " ".join(f"WHEN '{b}' THEN CAST(ca.{b} AS VARCHAR)" for b in breakdowns)
+    bv = f"COALESCE(CASE b.breakdown {pick} END, 'unknown')"
     return f"""
     SELECT '{kpi.id}' AS kpi_id, g.la_code, g.period_type, g.period_start, g.period_end,
-           '{breakdown}' AS breakdown, a.bv AS breakdown_value,
+           a.breakdown, a.bv AS breakdown_value,
            COALESCE(a.n, 0) AS numerator, {den} AS denominator, {value} AS value, {flag} AS flag
     FROM (
-        SELECT m.la_code, m.period_id, COALESCE(CAST(ca.{breakdown} AS VARCHAR), 'unknown') AS bv,
-               {_aggregates(kpi, "m.")}
+        SELECT m.la_code, m.period_id, b.breakdown, {bv} AS bv, {_aggregates(kpi, "m.")}
         FROM kpi_members m
+        CROSS JOIN ({names}) b
         LEFT JOIN {MEMBER_ATTRIBUTES} ca ON ca.la_code = m.la_code
             AND ca.period_id = m.period_id AND ca.subject_id = m.subject_id
-        GROUP BY m.la_code, m.period_id, COALESCE(CAST(ca.{breakdown} AS VARCHAR), 'unknown')
+        GROUP BY m.la_code, m.period_id, b.breakdown, {bv}
     ) a
     JOIN _grid g ON g.la_code = a.la_code AND g.period_id = a.period_id
     WHERE g.la_code NOT IN (SELECT la_code FROM _nodata)

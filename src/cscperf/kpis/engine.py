@@ -373,7 +373,7 @@ def run_kpi(con: duckdb.DuckDBPyConnection, kpi: Kpi, breakdowns: Sequence[str])
         # once per KPI: each breakdown's SELECT would otherwise evaluate the view again
         ensure_helpers(con, "child_attributes")
         con.execute(f"CREATE OR REPLACE TEMP TABLE {MEMBER_ATTRIBUTES} AS FROM child_attributes")
-    selects = [all_rows_sql(kpi)] + [breakdown_rows_sql(kpi, b) for b in breakdowns]
+    selects = [all_rows_sql(kpi)] + ([breakdown_rows_sql(kpi, breakdowns)] if breakdowns else [])
     names = ["all", *breakdowns]
     placeholders = ", ".join("?" for _ in names)
     con.execute("BEGIN TRANSACTION")
