@@ -19,6 +19,8 @@ import sys
 import time
 from pathlib import Path
 
+from _sinks import NullSink  # benchmarks/ is on sys.path when a script runs
+
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "_data"
 
@@ -33,24 +35,13 @@ def workbook(scale: float) -> Path:
     return path
 
 
-class _NullSink:
-    def __init__(self) -> None:
-        self.rows = 0
-
-    def append(self, table: str, batch: object) -> None:
-        self.rows += batch.num_rows  # type: ignore[attr-defined]
-
-    def append_sql(self, table: str, select_sql: str, first_line: int) -> None:
-        raise NotImplementedError
-
-
 def _one(engine: str, path: Path) -> dict[str, float]:
     from cscperf.io import xlsx_rows
     from cscperf.io.annex_a import READER
 
     if engine == "openpyxl":
         xlsx_rows.CALAMINE_MAX_BYTES = -1
-    sink = _NullSink()
+    sink = NullSink()
     t = time.perf_counter()
     READER.read(path, sink)
     wall = time.perf_counter() - t

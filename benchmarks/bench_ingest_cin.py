@@ -36,6 +36,8 @@ import sys
 import time
 from pathlib import Path
 
+from _sinks import NullSink  # benchmarks/ is on sys.path when a script runs
+
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "_data"
 FIXTURES = HERE.parent.parent / "shared" / "fixtures" / "cin-census-fake"
@@ -98,18 +100,7 @@ def _bare(path: Path) -> int:
     return n
 
 
-class _NullSink:
-    def __init__(self) -> None:
-        self.rows = 0
-
-    def append(self, table: str, batch: object) -> None:
-        self.rows += batch.num_rows  # type: ignore[attr-defined]
-
-    def append_sql(self, table: str, select_sql: str, first_line: int) -> None:
-        raise NotImplementedError
-
-
-class _DuckSink(_NullSink):
+class _DuckSink(NullSink):
     def __init__(self) -> None:
         import duckdb
 
@@ -158,7 +149,7 @@ def _one(mode: str, path: Path) -> dict[str, float]:
     elif mode in ("pipeline", "pipe-serial"):
         rows = _pipeline(path, serial=mode == "pipe-serial")
     else:
-        sink = _NullSink() if mode in ("null", "serial") else _DuckSink()
+        sink = NullSink() if mode in ("null", "serial") else _DuckSink()
         reader = CinXmlReader(parallel_min_bytes=None) if mode == "serial" else CinXmlReader()
         reader.read(path, sink)
         rows = sink.rows
