@@ -462,24 +462,6 @@ def test_engine_chosen_by_worksheet_size(tmp_path: Path, engine: str) -> None:
         book.close()
 
 
-def test_engines_stage_identical_rows_for_a_synthetic_annex_a(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, engine: str
-) -> None:
-    if engine != "calamine":
-        pytest.skip("compares both engines in one run")
-    from cscperf.synth.api import generate
-
-    generate(["883"], [2025], seed=5, out=tmp_path, scale_factor=0.04, errors=0.05)
-    path = tmp_path / "883" / "2025" / "annex_a.xlsx"
-    fast, fast_info = read(path)
-    monkeypatch.setattr(xlsx_rows, "CALAMINE_MAX_BYTES", -1)
-    slow, slow_info = read(path)
-    assert fast.tables.keys() == slow.tables.keys() and len(fast.tables) >= 9
-    for table in fast.tables:
-        assert fast.rows(table) == slow.rows(table), table
-    assert (fast_info.notes, fast_info.return_year) == (slow_info.notes, slow_info.return_year)
-
-
 def test_entity_bomb_behind_a_long_prolog_refused(tmp_path: Path) -> None:
     """A DOCTYPE after 64 KB of comment escapes check_zip's prolog scan; each engine
     must still refuse the sheet rather than expand ten billion characters."""
