@@ -12,8 +12,9 @@ from typing import Any
 
 import duckdb
 
+from cscperf.kpis.aggregate import MEMBER_ATTRIBUTES
 from cscperf.kpis.catalogue import BREAKDOWNS, Kpi, get_kpi
-from cscperf.kpis.engine import ensure_helpers, ensure_reference, load_members, session
+from cscperf.kpis.engine import cache_attributes, ensure_reference, load_members, session
 from cscperf.kpis.periods import build_periods
 
 ATTRIBUTE_COLUMNS = BREAKDOWNS
@@ -46,10 +47,10 @@ def explain(
 def member_rows(
     con: duckdb.DuckDBPyConnection, breakdown: str | None = None, value: str | None = None
 ) -> list[dict[str, Any]]:
-    """``kpi_members`` joined to ``child_attributes`` (inside an engine session)."""
+    """``kpi_members`` joined to their ``child_attributes`` (inside an engine session)."""
     if breakdown is not None and breakdown not in ("all", *BREAKDOWNS):
         raise ValueError(f"unknown breakdown {breakdown!r}; use one of {', '.join(BREAKDOWNS)}")
-    ensure_helpers(con, "child_attributes")
+    cache_attributes(con)
     attrs = ", ".join(f"COALESCE(CAST(ca.{c} AS VARCHAR), 'unknown') AS {c}" for c in BREAKDOWNS)
     where, params = "", []
     if breakdown and breakdown != "all":
@@ -60,7 +61,7 @@ def member_rows(
         SELECT m.la_code, p.period_end, m.subject_id, m.event_date, m.num, m.den, {attrs}
         FROM kpi_members m
         JOIN periods p ON p.period_id = m.period_id
-        LEFT JOIN child_attributes ca ON ca.la_code = m.la_code
+        LEFT JOIN {MEMBER_ATTRIBUTES} ca ON ca.la_code = m.la_code
             AND ca.period_id = m.period_id AND ca.subject_id = m.subject_id
         {where}
         ORDER BY m.la_code, p.period_end, m.subject_id, m.event_date NULLS FIRST, m.num, m.den

@@ -3,8 +3,8 @@
 -- Why: every KPI returns members (la_code, period_id, subject_id); breakdowns and
 -- drill-down join them here, so "by sex", "by placement location", ... are
 -- defined once for every KPI. One row per distinct (la_code, period_id,
--- subject_id) in kpi_members (the engine fills kpi_members with the members of
--- the KPI being computed, so attributes are only worked out for those children).
+-- subject_id) in attribute_subjects: the members of the KPI being computed
+-- (kpi_members), so attributes are only worked out for those children.
 -- d below is the period end.
 --
 --   sex                 Male / Female / Unknown: 903 header, else CIN census, else Annex A
@@ -28,8 +28,10 @@
 -- episode's placement location; the team records) comes from child_facts,
 -- episode_locations and child_teams, built once per run.
 WITH subj AS (
+    -- attribute_subjects: the KPI's members (the engine leaves out those whose
+    -- attributes an earlier KPI of the run already worked out)
     SELECT DISTINCT m.la_code, m.period_id, m.subject_id, p.period_start, p.period_end AS d
-    FROM kpi_members AS m
+    FROM attribute_subjects AS m
     JOIN periods AS p ON p.period_id = m.period_id
 ),
 aged AS (
