@@ -62,7 +62,10 @@ def open_workbook(path: Path) -> Workbook:
     except (KeyError, ValueError, etree.XMLSyntaxError, zipfile.BadZipFile, OSError):
         parts, sizes = {}, []
     if parts and len(sizes) == len(parts) and max(sizes) <= CALAMINE_MAX_BYTES:
-        return CalamineBook(path, parts)
+        book = CalamineBook(path, parts)
+        if set(book.titles) <= set(parts):  # every sheet's formulas can be found
+            return book
+        book.close()
     return OpenpyxlBook(path)
 
 
@@ -109,9 +112,7 @@ class CalamineBook:
             yield n, _patched([], cells) if cells else []
 
     def _special(self, title: str, label: str) -> dict[int, dict[int, Any]]:
-        part = self.parts.get(title)
-        if part is None:
-            return {}
+        part = self.parts[title]  # open_workbook checked that every title has one
         try:
             with zipfile.ZipFile(self.path) as zf:
                 xml = zf.read(part)
