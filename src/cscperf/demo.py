@@ -14,6 +14,7 @@ from pathlib import Path
 
 import click
 
+from cscperf.cores import available_cores
 from cscperf.ingest.pipeline import ingest_paths
 from cscperf.kpis.engine import compute
 from cscperf.kpis.periods import period_ends
@@ -32,7 +33,9 @@ def run_demo(out: Path, la_code: str, first_year: int, last_year: int, seed: int
     out.mkdir(parents=True, exist_ok=True)
     data = out / "data"
     t0 = time.perf_counter()
-    generate([la_code], range(first_year, last_year + 1), seed=seed, out=data)
+    # the years are written in parallel, one process per core (same files as serially)
+    years = range(first_year, last_year + 1)
+    generate([la_code], years, seed=seed, out=data, workers=available_cores())
     _say(f"generated synthetic LA {la_code}, {first_year}-{last_year}, "
          f"in {time.perf_counter() - t0:.1f}s -> {data}")
     db = out / "cscperf.duckdb"

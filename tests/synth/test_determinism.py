@@ -45,3 +45,13 @@ def test_parallel_workers_give_the_same_files(tmp_path: Path) -> None:
     generate(["883", "882"], [2025], out=tmp_path / "serial", workers=1, **kw)  # type: ignore[arg-type]
     generate(["883", "882"], [2025], out=tmp_path / "parallel", workers=2, **kw)  # type: ignore[arg-type]
     assert _files(tmp_path / "serial") == _files(tmp_path / "parallel")
+
+
+def test_one_la_years_written_in_parallel_identical_bytes(tmp_path: Path) -> None:
+    kw = {"seed": 13, "scale_factor": 0.04, "errors": 0.02}
+    one = generate(["883"], [2023, 2024, 2025], out=tmp_path / "a", **kw)  # type: ignore[arg-type]
+    two = generate(["883"], [2023, 2024, 2025], out=tmp_path / "b", workers=2, **kw)  # type: ignore[arg-type]
+    a, b = _files(tmp_path / "a"), _files(tmp_path / "b")
+    assert a.keys() == b.keys() and "883/2024/annex_a.xlsx" in a
+    assert [k for k in a if a[k] != b[k]] == []
+    assert (one.files, one.faults) == (two.files, two.faults) and one.faults

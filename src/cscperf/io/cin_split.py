@@ -62,6 +62,7 @@ from typing import IO, Any, Protocol
 import numpy as np
 import pyarrow as pa
 
+from cscperf.cores import available_cores
 from cscperf.io.base import FileInfo, Sink
 from cscperf.io.cin_xml import EXACT_LINES, PartFacts, Segment, _Run
 from cscperf.io.safe_xml import PROLOG_LIMIT
@@ -365,7 +366,7 @@ def main_share(size: int) -> float:
 
 def read_split(path: Path, sink: Sink, batch_rows: int, min_bytes: int) -> FileInfo | None:
     """Read ``path`` in two processes; None when it should be read serially instead."""
-    if not hasattr(os, "pread") or _cores() < 2:
+    if not hasattr(os, "pread") or available_cores() < 2:
         return None  # no second core to use (or no pread: not POSIX)
     f = _open(path)
     if f is None:
@@ -391,13 +392,6 @@ def _open(path: Path) -> IO[bytes] | None:
         return open(path, "rb")
     except OSError:
         return None
-
-
-def _cores() -> int:
-    """Cores this process may run on."""
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1
 
 
 class _CountingSink:

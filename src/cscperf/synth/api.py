@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from cscperf.reference.las import get_la
 from cscperf.store.schema import TABLES
@@ -131,7 +132,12 @@ def generate(
     m.annex_a = (not national) if annex_a is None else annex_a
     t0 = time.perf_counter()
     book()  # load once in this process (forked workers share it)
-    jobs = [(la, years_t, seed, str(out), errors, fmt, scale_factor, m.annex_a) for la in las]
+    # one LA: its years are written in parallel instead (the demo's case)
+    year_workers = workers if len(las) == 1 else 1
+    jobs = [
+        (la, years_t, seed, str(out), errors, fmt, scale_factor, m.annex_a, year_workers)
+        for la in las
+    ]
     if workers > 1 and len(las) > 1:
         ctx = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
@@ -150,19 +156,49 @@ def generate(
 
 
 def _one_la(
-    job: tuple[str, tuple[int, ...], int, str, float, str, float, bool],
+    job: tuple[str, tuple[int, ...], int, str, float, str, float, bool, int],
 ) -> tuple[dict[str, int], list[Fault], int, float]:
-    """Simulate and write one LA (runs in a worker process for multi-LA runs)."""
-    la, years, seed, out_s, errors, fmt, scale_factor, annex_a = job
+    """Simulate and write one LA (runs in a worker process for multi-LA runs); its
+    years are written by ``year_workers`` forked processes when that is over 1."""
+    la, years, seed, out_s, errors, fmt, scale_factor, annex_a, year_workers = job
     t = time.perf_counter()
     out = Path(out_s)
     part = Manifest([la], list(years), seed, errors, fmt, scale_factor, annex_a=annex_a)
     world = simulate(la, years, seed, scale_factor, book(), contacts=annex_a)
     for year in years:
-        folder = out / la / str(year)
-        folder.mkdir(parents=True, exist_ok=True)
-        _write_year(world, year, folder, out, part)
+        (out / la / str(year)).mkdir(parents=True, exist_ok=True)
+    if year_workers > 1 and len(years) > 1 and "fork" in multiprocessing.get_all_start_methods():
+        global _FORKED
+        _FORKED = (world, out, part)  # inherited by the forked workers, not pickled
+        try:
+            ctx = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(max_workers=year_workers, mp_context=ctx) as pool:
+                done = list(pool.map(_forked_year, years))
+        finally:
+            _FORKED = None
+        for files, faults in done:  # in year order, as the serial loop would add them
+            part.files.update(files)
+            part.faults += faults
+    else:
+        for year in years:
+            _write_year(world, year, out / la / str(year), out, part)
     return part.files, part.faults, len(world.children), time.perf_counter() - t
+
+
+#: (world, out folder, manifest part) of the LA whose years forked workers write
+_FORKED: tuple[Any, Path, Manifest] | None = None
+
+
+def _forked_year(year: int) -> tuple[dict[str, int], list[Fault]]:
+    """Write one year of :data:`_FORKED`'s LA; its files and faults go back to the parent."""
+    assert _FORKED is not None
+    world, out, parent = _FORKED
+    part = Manifest(
+        parent.la_codes, parent.years, parent.seed, parent.errors, parent.format,
+        parent.scale_factor, annex_a=parent.annex_a,
+    )  # fmt: skip
+    _write_year(world, year, out / world.la_code / str(year), out, part)
+    return part.files, part.faults
 
 
 def _write_year(world, year: int, folder: Path, out: Path, m: Manifest) -> None:  # type: ignore[no-untyped-def]
