@@ -117,16 +117,18 @@ def load_table(
             "CREATE TEMP TABLE _losers AS "
             "SELECT file_no, _seq FROM _ranked WHERE _dup > 1 OR _rank > 1"
         )
+        row = con.execute("SELECT count(*) FROM _losers").fetchone()
+        losers = int(row[0]) if row else 0
     else:  # the usual case: no key seen twice, nothing to rank (and no window to plan)
         con.execute(_EMPTY_RANKED)
         con.execute("CREATE TEMP TABLE _losers AS SELECT file_no, _seq FROM _ranked")
-    losers = con.execute("SELECT count(*) FROM _losers").fetchone()
+        losers = 0
     cols = ("la_code", "return_year", "source_file", "source_line", *table.column_names)
     out = ", ".join(cols)
     picked = ", ".join(f"f.{c}" if c in ("la_code", "source_file") else f"v.{c}" for c in cols)
     winners = (
         f"SELECT {picked} FROM _val v JOIN _files f USING (file_no) "
-        f"{'ANTI JOIN _losers l USING (file_no, _seq) ' if losers and losers[0] else ''}"
+        f"{'ANTI JOIN _losers l USING (file_no, _seq) ' if losers else ''}"
         "WHERE NOT v._bad"
     )
     existing = con.execute(f"SELECT 1 FROM {name} WHERE la_code = ? LIMIT 1", [la_code]).fetchone()

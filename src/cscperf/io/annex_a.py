@@ -424,8 +424,11 @@ def _map_header(table: Table, row: Sequence[Any]) -> tuple[dict[int, str], list[
     mapping: dict[int, str] = {}
     ignored: list[str] = []
     for i, cell in enumerate(row):
+        if cell is None:
+            continue
+        # calamine gives every number as a float: a header 2024 is "2024", not "2024.0"
         text = _stage_number("text", cell) if isinstance(cell, float) else str(cell)
-        if cell is None or text.strip() == "":
+        if text.strip() == "":
             continue
         keys = header_key(text)
         name = next((aliases[k] for k in keys if k in aliases), None)
@@ -475,7 +478,8 @@ def _read_list(
     cols = [(i, name, table.col(name).kind) for i, name in mapping.items()]
     dated = [j for j, (_, name, _) in enumerate(cols) if name in ("contact_date", "referral_date")]
     stagers = [(i, _Stager(name, kind)) for i, name, kind in cols]
-    bufs: list[list[str | None]] = [[] for _ in cols]
+    buf: dict[str, list[str | None]] = {name: [] for _, name, _ in cols}
+    columns = list(buf.values())  # in cols order; _flush empties them in place
     lines: list[int] = []
     count = 0
     today, latest = dt.date.today(), None
@@ -484,8 +488,8 @@ def _read_list(
         values = [st(row[i]) if i < width else None for i, st in stagers]
         if values.count(None) == len(values):
             continue
-        for buf, v in zip(bufs, values, strict=True):
-            buf.append(v)
+        for column, v in zip(columns, values, strict=True):
+            column.append(v)
         for j in dated:
             v = values[j]
             d = _as_date(v) if v is not None else None
@@ -494,8 +498,8 @@ def _read_list(
         lines.append(line)
         count += 1
         if len(lines) >= BATCH_ROWS:
-            _flush(sink, table.name, dict(zip((n for _, n, _ in cols), bufs, strict=True)), lines)
-    _flush(sink, table.name, dict(zip((n for _, n, _ in cols), bufs, strict=True)), lines)
+            _flush(sink, table.name, buf, lines)
+    _flush(sink, table.name, buf, lines)
     info.notes.append(f"{label} ({title!r}) -> {table.name}: {count} rows")
     return latest
 

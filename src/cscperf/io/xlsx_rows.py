@@ -96,6 +96,7 @@ class CalamineBook:
         except Exception as exc:  # calamine raises its own error types for a bad workbook
             raise FileRefused(path, f"not a readable .xlsx workbook ({brief(exc)})") from None
         self.titles = list(self.book.sheet_names)
+        self.zip: zipfile.ZipFile | None = None  # opened for the first sheet's XML
 
     def rows(self, title: str, label: str) -> Iterator[Row]:
         special = self._special(title, label)
@@ -114,14 +115,16 @@ class CalamineBook:
     def _special(self, title: str, label: str) -> dict[int, dict[int, Any]]:
         part = self.parts[title]  # open_workbook checked that every title has one
         try:
-            with zipfile.ZipFile(self.path) as zf:
-                xml = zf.read(part)
-            return special_cells(xml)
+            if self.zip is None:
+                self.zip = zipfile.ZipFile(self.path)
+            return special_cells(self.zip.read(part))
         except (zipfile.BadZipFile, zlib.error, OSError, EOFError, etree.XMLSyntaxError) as exc:
             raise FileRefused(self.path, f"{label}: unreadable sheet ({brief(exc)})") from None
 
     def close(self) -> None:
         self.book.close()
+        if self.zip is not None:
+            self.zip.close()
 
 
 def _patched(values: Sequence[Any], cells: dict[int, Any]) -> list[Any]:
@@ -142,6 +145,7 @@ def special_cells(xml: bytes) -> dict[int, dict[int, Any]]:
     if not (formulas or ((b'"e"' in xml or b"'e'" in xml) and _ERROR.search(xml))):
         return {}
     from openpyxl.formula.translate import Translator
+    from openpyxl.utils.cell import column_index_from_string, get_column_letter
 
     out: dict[int, dict[int, Any]] = {}
     shared: dict[str, Translator] = {}
@@ -162,11 +166,11 @@ def special_cells(xml: bytes) -> dict[int, dict[int, Any]]:
         ref = el.get("r")
         m = _REF.match(ref or "")
         if m:
-            row, col = int(m.group(2)), _column(m.group(1))
+            row, col = int(m.group(2)), column_index_from_string(m.group(1))
         else:
             col += 1
-            ref = f"{_letters(col)}{row}"
-        value = _formula(el, ref, shared)
+            ref = f"{get_column_letter(col)}{row}"
+        value = _formula(el, ref, shared, Translator)
         if value is None and el.get("t") == "e":
             value = el.findtext("{*}v")
         if value is not None:
@@ -175,10 +179,9 @@ def special_cells(xml: bytes) -> dict[int, dict[int, Any]]:
     return out
 
 
-def _formula(cell: Any, ref: str, shared: dict[str, Any]) -> str | None:
-    """The text openpyxl gives a formula cell (``data_only=False``), or None."""
-    from openpyxl.formula.translate import Translator
-
+def _formula(cell: Any, ref: str, shared: dict[str, Any], translator: Any) -> str | None:
+    """The text openpyxl gives a formula cell (``data_only=False``), or None; a shared
+    formula's first cell is kept in ``shared`` as a ``translator`` for the others."""
     f = cell.find("{*}f")
     if f is None:
         return None
@@ -189,25 +192,10 @@ def _formula(cell: Any, ref: str, shared: dict[str, Any]) -> str | None:
         if si in shared:
             return str(shared[si].translate_formula(ref))
         if f.text is not None:
-            shared[si] = Translator(text, ref)
+            shared[si] = translator(text, ref)
     elif kind == "dataTable":
         return "=TABLE()"
     return text
-
-
-def _column(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n
-
-
-def _letters(col: int) -> str:
-    out = ""
-    while col:
-        col, rem = divmod(col - 1, 26)
-        out = chr(65 + rem) + out
-    return out
 
 
 class OpenpyxlBook:

@@ -383,6 +383,7 @@ def cache_attributes(con: duckdb.DuckDBPyConnection) -> None:
     ``child_attributes`` per KPI, not per breakdown) and expose the members' ones as
     :data:`MEMBER_ATTRIBUTES`."""
     ensure_helpers(con, "child_attributes")
+    # via a table: child_attributes reads the cache (attribute_subjects) it would fill
     con.execute(
         "CREATE OR REPLACE TEMP TABLE _attr_new AS "
         "SELECT p.period_start, ca.* FROM child_attributes ca JOIN periods p USING (period_id)"
