@@ -15,6 +15,9 @@
 -- was not looked after in between cannot be in the same period of care).
 --
 -- Columns: all cla_episodes_nsb columns, plus
+--   poc_break, ep_no  working columns of the computation (kept: listing every
+--              episode column instead of n.* would be brittle, and DuckDB's
+--              * EXCLUDE does not transpile to PostgreSQL)
 --   poc_seq    1, 2, ... numbering the child's periods of care in DECOM order
 --   poc_start  DECOM of the first episode of the period of care
 --   poc_end    DEC of its last episode (NULL while the period is open)
@@ -58,7 +61,7 @@ pocs AS (
     GROUP BY la_code, child_id, poc_seq
 )
 SELECT
-    n.* EXCLUDE (ep_no),
+    n.*,
     p.poc_start,
     p.poc_end,
     n.ep_no - p.first_ep_no + 1 AS ep_in_poc
