@@ -31,6 +31,19 @@ CREATE TABLE IF NOT EXISTS ingest_log (
 )"""
 
 
+RETURNS_DDL = """
+CREATE TABLE IF NOT EXISTS returns (
+    la_code VARCHAR, collection VARCHAR, return_year INTEGER,
+    covers_from DATE, covers_to DATE, files VARCHAR[],
+    rows_loaded BIGINT, rows_quarantined BIGINT, loaded_at TIMESTAMP
+)"""
+"""One row per return loaded: (LA, collection, return year) is the unit that a later
+ingest of the same year replaces and `returns withdraw` removes. ``collection`` is
+'903', 'cin', 'annex-a' or 'local:<template>'; [covers_from, covers_to] is the window
+of time the return's data describe (903 and CIN: its reporting year), which the KPI
+engine reads to refuse figures for periods no return covers."""
+
+
 def table_ddl(table: Table) -> str:
     cols = [f"{name} {typ}" for name, typ in PROVENANCE]
     cols += [f"{c.name} {c.sql_type}" for c in table.columns]
@@ -44,9 +57,14 @@ def _v1(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(INGEST_LOG_DDL)
 
 
+def _v2(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(RETURNS_DDL)
+
+
 #: (version, description, apply). Append only; never edit a released migration.
 MIGRATIONS: list[tuple[int, str, Callable[[duckdb.DuckDBPyConnection], None]]] = [
     (1, "canonical tables, quarantine, ingest_log", _v1),
+    (2, "returns registry", _v2),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
