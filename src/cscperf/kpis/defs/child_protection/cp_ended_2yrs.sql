@@ -1,12 +1,14 @@
--- Plans ended that lasted 2+ years: of plans ending in the period, those with
--- end - start >= 730 days (written as end >= start + 730 days to stay portable).
+-- Plans ended that lasted 2+ years: of plans ending in the period, those lasting
+-- more than 729 days counting the day of cessation (DfE: "more than 729 calendar
+-- days including days of cessation"), i.e. end - start >= 729 days (written as
+-- end >= start + 729 days to stay portable).
 SELECT
     c.la_code,
     pd.period_id,
     c.child_id AS subject_id,
     c.end_date AS event_date,
     CAST(
-        CASE WHEN c.end_date >= c.start_date + INTERVAL 730 DAY THEN 1 ELSE 0 END
+        CASE WHEN c.end_date >= c.start_date + INTERVAL 729 DAY THEN 1 ELSE 0 END
         AS DOUBLE
     ) AS num,
     CAST(1 AS DOUBLE) AS den
