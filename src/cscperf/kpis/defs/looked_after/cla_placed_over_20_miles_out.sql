@@ -5,7 +5,9 @@
 -- straight-line distance between their centroids is over 20 miles
 -- (sqrt(dx^2 + dy^2) metres / 1000 / 1.6093), and the placement postcode's
 -- upper-tier ons_la_code differs from the LA's ONS code. Unknown postcodes
--- never count as far or as outside.
+-- never count as far or as outside. UASC and formerly UASC children (in the 903
+-- UASC table, whatever DUC) are never in the numerator: the DfE derives no
+-- distance for them (903 validation rule 406: "distance should be blank").
 -- covered = 1 when the answer is known for the child: the placement postcode
 -- resolves, the LA's ONS code is known, and the placement is in the LA or the
 -- home postcode resolves too. When no member of an LA x period is covered
@@ -19,6 +21,10 @@ SELECT
     s.decom AS event_date,
     CAST(
         CASE
+            WHEN EXISTS (
+                SELECT 1 FROM uasc AS u
+                WHERE u.la_code = s.la_code AND u.child_id = s.child_id
+            ) THEN 0
             WHEN pl.ons_la_code <> ll.ons_code
                 AND SQRT(
                     (pl.easting - hm.easting) * (pl.easting - hm.easting)
