@@ -8,8 +8,10 @@
 -- (return_year = year of the 31 March period end; reporting-year periods only).
 -- Cross-check with episodes where present: a child who has any non-short-break
 -- episode in the store must also be looked after at d in a period of care that
--- started on or before d - 12 months; a child with no episodes at all is kept
--- as returned.
+-- started on or before 1 April of the previous year (d - 12 months + 1 day: a
+-- child who started care on 1 April has been looked after for the whole 12
+-- months, as in the DfE's continuity rule); a child with no episodes at all is
+-- kept as returned.
 -- Columns: every oc2 column, plus period_id and period_end.
 WITH oc AS (
     SELECT o.*, p.period_id, p.period_end
@@ -30,5 +32,5 @@ OR EXISTS (
         AND e.child_id = oc.child_id
         AND e.decom <= oc.period_end
         AND (e.dec IS NULL OR e.dec > oc.period_end)
-        AND e.poc_start <= oc.period_end - INTERVAL 12 MONTH
+        AND e.poc_start <= oc.period_end - INTERVAL 12 MONTH + INTERVAL 1 DAY
 )
