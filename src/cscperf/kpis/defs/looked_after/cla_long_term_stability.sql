@@ -5,7 +5,10 @@
 -- Numerator: the current placement (cla_placements) started on or before
 -- d - 24 months, or the current episode is a placement for adoption (PLACE
 -- A3-A6) and the placement immediately before the current one (ending on the
--- day it started) started on or before d - 24 months.
+-- day it started) started on or before d - 24 months. Placements as in
+-- cla_placements: a temporary stay (PLACE T0-T4, e.g. hospital) and the return
+-- to the same carer do not reset the clock. Temporary placements are never the
+-- current placement: a child in one at d is judged by the placement before it.
 WITH cur AS (
     -- the child's open episode at d (cla_stock, built once per run)
     SELECT s.la_code, p.period_id, s.period_end, s.child_id, s.decom, s.place, s.poc_start
@@ -24,13 +27,14 @@ cohort AS (
 ),
 cur_placement AS (
     -- the placement containing the current episode starts at the latest
-    -- placement start on or before the episode's DECOM
+    -- non-temporary placement start on or before the episode's DECOM
     SELECT c.la_code, c.period_id, c.child_id, MAX(pl.placement_start) AS placement_start
     FROM cohort AS c
     JOIN cla_placements AS pl
         ON pl.la_code = c.la_code
         AND pl.child_id = c.child_id
         AND pl.placement_start <= c.decom
+        AND NOT pl.is_temporary
     GROUP BY c.la_code, c.period_id, c.child_id
 )
 SELECT
