@@ -1,29 +1,37 @@
--- A2, days from placement order to match: for each child adopted in the period (last
--- cessation as in cla_ceased with REC E11/E12), the days from the placement order - the
--- DECOM of the first episode with LS E1 in the period of care the adoption ended - to the
--- AD1 DATE_MATCH; a match before the order counts 0. Children without an E1 episode in that
--- period of care (e.g. placed with parental consent) or without a DATE_MATCH are left out.
-WITH orders AS (
-    SELECT c.la_code, c.period_id, c.child_id, c.dec, MIN(x.decom) AS order_date
-    FROM cla_ceasing AS c
-    JOIN cla_periods_of_care AS x
-        ON x.la_code = c.la_code
-        AND x.child_id = c.child_id
-        AND x.poc_seq = c.poc_seq
-        AND x.decom <= c.decom
-        AND x.ls = 'E1'
-    WHERE c.rec IN ('E11', 'E12')
-    GROUP BY c.la_code, c.period_id, c.child_id, c.dec
+-- A2 (adoption scorecard, 3 years): children adopted in the 36 months ending at the
+-- period end (DEC > period_end - 36 months; the child's last cessation in that window,
+-- as adoption_a1_days_3yr, with REC E11/E12), whatever the period type. Each member's
+-- num is its wait from court authority (first E1 or D1 episode in the period of care)
+-- to the AD1 DATE_MATCH, 0 when matched before the authority; only children placed for
+-- adoption (PLACE A3-A6) before the order are measured (see adoption_a2_waits).
+WITH ceased AS (
+    SELECT
+        e.la_code,
+        p.period_id,
+        e.child_id,
+        e.decom,
+        e.dec,
+        e.rec,
+        ROW_NUMBER() OVER (
+            PARTITION BY e.la_code, p.period_id, e.child_id
+            ORDER BY e.dec DESC, e.decom DESC
+        ) AS rn
+    FROM cla_cessations AS e
+    JOIN periods AS p
+        ON e.dec > p.period_end - INTERVAL 36 MONTH
+        AND e.dec <= p.period_end
 )
 SELECT
-    o.la_code,
-    o.period_id,
-    o.child_id AS subject_id,
-    o.dec AS event_date,
-    CAST(GREATEST(m.date_match - o.order_date, 0) AS DOUBLE) AS num,
+    c.la_code,
+    c.period_id,
+    c.child_id AS subject_id,
+    c.dec AS event_date,
+    CAST(w.wait_days AS DOUBLE) AS num,
     CAST(1 AS DOUBLE) AS den
-FROM orders AS o
-JOIN ad1 AS m
-    ON m.la_code = o.la_code
-    AND m.child_id = o.child_id
-WHERE m.date_match IS NOT NULL
+FROM ceased AS c
+JOIN adoption_a2_waits AS w
+    ON w.la_code = c.la_code
+    AND w.child_id = c.child_id
+    AND w.decom = c.decom
+WHERE c.rn = 1
+    AND c.rec IN ('E11', 'E12')
