@@ -155,6 +155,7 @@ def breakdown_rows_sql(kpi: Kpi, breakdowns: Sequence[str]) -> str:
         CROSS JOIN ({names}) b
         LEFT JOIN {MEMBER_ATTRIBUTES} ca ON ca.la_code = m.la_code
             AND ca.period_id = m.period_id AND ca.subject_id = m.subject_id
+            AND ca.attr_date IS NOT DISTINCT FROM m.attr_date
         GROUP BY m.la_code, m.period_id, b.breakdown, {bv}
     ) a
     JOIN _grid g ON g.la_code = a.la_code AND g.period_id = a.period_id

@@ -53,7 +53,11 @@ KNOWN_KEYS = {
     "notes",
     "also_reports",
     "coverage_flag",
+    "breakdowns_at",
 }
+#: when a member's breakdown attributes are taken: at the period end (stocks) or at the
+#: member's event_date (flows, as the DfE tabulates them: age on starting care, ...)
+BREAKDOWNS_AT = ("period_end", "event")
 
 
 class KpiDefinitionError(ValueError):
@@ -106,6 +110,8 @@ class Kpi:
     #: when set, the SQL returns a ``covered`` column too; an LA x period (or
     #: breakdown value) whose members all have covered = 0 gets value NULL and this flag
     coverage_flag: str = ""
+    #: ``event``: breakdown attributes at each member's event_date (NULL: period end)
+    breakdowns_at: str = "period_end"
     tests: tuple[dict[str, Any], ...] = field(default=(), compare=False)
 
 
@@ -154,6 +160,9 @@ def load_kpi(yml_path: Path) -> Kpi:
         raise _fail(yml_path, "rate_window must be r12 or stock (or absent)")
     if rate_window == "stock":
         rate_window = None  # a stock at the period end: the SQL uses period_end only
+    breakdowns_at = meta.get("breakdowns_at", "period_end")
+    if breakdowns_at not in BREAKDOWNS_AT:
+        raise _fail(yml_path, f"breakdowns_at must be one of {', '.join(BREAKDOWNS_AT)}")
     tests = meta.get("tests")
     if not isinstance(tests, list) or not tests:
         raise _fail(yml_path, "needs at least one test (tests:)")
@@ -183,6 +192,7 @@ def load_kpi(yml_path: Path) -> Kpi:
         decimals=int(meta.get("decimals", 1)),
         breakdowns=_as_tuple(yml_path, "breakdowns", meta.get("breakdowns"), BREAKDOWNS),
         coverage_flag=str(meta.get("coverage_flag") or ""),
+        breakdowns_at=breakdowns_at,
         tests=tuple(tests),
     )
 

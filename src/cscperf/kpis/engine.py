@@ -55,7 +55,9 @@ LA_LOOKUP_DDL = (
     "CREATE TABLE IF NOT EXISTS la_lookup "
     "(la_code VARCHAR, ons_code VARCHAR, name VARCHAR, region VARCHAR)"
 )
-MEMBER_COLUMNS = ("la_code", "period_id", "subject_id", "event_date", "num", "den", "covered")
+MEMBER_COLUMNS = (
+    "la_code", "period_id", "subject_id", "event_date", "num", "den", "covered", "attr_date",
+)  # fmt: skip
 
 
 class KpiRunError(RuntimeError):
@@ -249,22 +251,24 @@ def session(
         con.execute(f"CREATE OR REPLACE TEMP TABLE _pop AS {population_sql()}")
         con.execute(
             "CREATE OR REPLACE TEMP TABLE kpi_members (la_code VARCHAR, period_id VARCHAR, "
-            "subject_id VARCHAR, event_date DATE, num DOUBLE, den DOUBLE, covered DOUBLE)"
+            "subject_id VARCHAR, event_date DATE, num DOUBLE, den DOUBLE, covered DOUBLE, "
+            "attr_date DATE)"
         )
         con.execute("CREATE OR REPLACE TEMP TABLE _nodata (la_code VARCHAR)")
         attrs = ", ".join(f"{b} VARCHAR" for b in BREAKDOWNS)
         con.execute(
             f"CREATE OR REPLACE TEMP TABLE {ATTR_CACHE} (period_start DATE, la_code VARCHAR, "
-            f"period_id VARCHAR, subject_id VARCHAR, {attrs})"
+            f"period_id VARCHAR, subject_id VARCHAR, attr_date DATE, {attrs})"
         )
         # whose attributes child_attributes works out: the KPI's members not yet cached
+        # (attr_date: the date they are taken at, NULL for the period end)
         con.execute(
             "CREATE OR REPLACE TEMP VIEW attribute_subjects AS "
-            "SELECT m.la_code, m.period_id, m.subject_id FROM kpi_members m "
+            "SELECT m.la_code, m.period_id, m.subject_id, m.attr_date FROM kpi_members m "
             f"WHERE NOT EXISTS (SELECT 1 FROM {ATTR_CACHE} c JOIN periods p "
             "ON p.period_id = c.period_id AND p.period_start = c.period_start "
             "WHERE c.la_code = m.la_code AND c.period_id = m.period_id "
-            "AND c.subject_id = m.subject_id)"
+            "AND c.subject_id = m.subject_id AND c.attr_date IS NOT DISTINCT FROM m.attr_date)"
         )
         created_views.append("attribute_subjects")
         _HELPERS[id(con)] = helpers
@@ -317,10 +321,13 @@ def members_sql(kpi: Kpi, scoped: bool = True) -> str:
     computed and the filter would only cost time).
 
     ``covered`` is the KPI's own column when its YAML sets ``coverage_flag``,
-    else 1 for every member.
+    else 1 for every member. ``attr_date`` is the date breakdown attributes are
+    taken at: the member's ``event_date`` for ``breakdowns_at: event``, else NULL
+    (the period end).
     """
     sql = kpi.sql.strip().rstrip(";")
     covered = "m.covered" if kpi.coverage_flag else "1"
+    attr_date = "m.event_date" if kpi.breakdowns_at == "event" else "NULL"
     where = " WHERE m.la_code IN (SELECT la_code FROM las)" if scoped else ""
     return (
         "SELECT CAST(m.la_code AS VARCHAR) AS la_code, "
@@ -328,7 +335,8 @@ def members_sql(kpi: Kpi, scoped: bool = True) -> str:
         "CAST(m.subject_id AS VARCHAR) AS subject_id, "
         "CAST(m.event_date AS DATE) AS event_date, "
         "CAST(m.num AS DOUBLE) AS num, CAST(m.den AS DOUBLE) AS den, "
-        f"CAST({covered} AS DOUBLE) AS covered "
+        f"CAST({covered} AS DOUBLE) AS covered, "
+        f"CAST({attr_date} AS DATE) AS attr_date "
         f"FROM (\n{sql}\n) m{where}"
     )
 

@@ -63,6 +63,7 @@ def member_rows(
         JOIN periods p ON p.period_id = m.period_id
         LEFT JOIN {MEMBER_ATTRIBUTES} ca ON ca.la_code = m.la_code
             AND ca.period_id = m.period_id AND ca.subject_id = m.subject_id
+            AND ca.attr_date IS NOT DISTINCT FROM m.attr_date
         {where}
         ORDER BY m.la_code, p.period_end, m.subject_id, m.event_date NULLS FIRST, m.num, m.den
         """,

@@ -1,11 +1,14 @@
--- child_attributes: the breakdown attributes of each KPI member at its period end.
+-- child_attributes: the breakdown attributes of each KPI member at its period end,
+-- or at its event for flow KPIs.
 --
 -- Why: every KPI returns members (la_code, period_id, subject_id); breakdowns and
 -- drill-down join them here, so "by sex", "by placement location", ... are
 -- defined once for every KPI. One row per distinct (la_code, period_id,
--- subject_id) in attribute_subjects: the members of the KPI being computed
--- (kpi_members), so attributes are only worked out for those children.
--- d below is the period end.
+-- subject_id, attr_date) in attribute_subjects: the members of the KPI being
+-- computed (kpi_members), so attributes are only worked out for those children.
+-- d below is the member's attr_date when set - its event_date, for KPIs with
+-- breakdowns_at: event (flows: age on starting care, at referral, ..., as the DfE
+-- tabulates them) - else the period end (stocks).
 --
 --   sex                 Male / Female / Unknown: 903 header, else CIN census, else Annex A
 --   age_band            completed years at d: under 1, 1-4, 5-9, 10-15, 16+ (unknown
@@ -30,12 +33,13 @@
 WITH subj AS (
     -- attribute_subjects: the KPI's members (the engine leaves out those whose
     -- attributes an earlier KPI of the run already worked out)
-    SELECT DISTINCT m.la_code, m.period_id, m.subject_id, p.period_start, p.period_end AS d
+    SELECT DISTINCT m.la_code, m.period_id, m.subject_id, m.attr_date, p.period_start,
+           COALESCE(m.attr_date, p.period_end) AS d
     FROM attribute_subjects AS m
     JOIN periods AS p ON p.period_id = m.period_id
 ),
 aged AS (
-    SELECT s.la_code, s.period_id, s.subject_id, s.d,
+    SELECT s.la_code, s.period_id, s.subject_id, s.attr_date, s.d,
            COALESCE(f.sex, 'Unknown') AS sex, f.eth, f.born_in_la,
            CASE WHEN f.dob IS NOT NULL AND f.dob <= s.d THEN
                EXTRACT(YEAR FROM s.d) - EXTRACT(YEAR FROM f.dob)
@@ -47,24 +51,26 @@ aged AS (
     LEFT JOIN child_facts AS f ON f.la_code = s.la_code AND f.child_id = s.subject_id
 ),
 uasc_now AS (
-    SELECT DISTINCT s.la_code, s.period_id, s.subject_id
+    SELECT DISTINCT s.la_code, s.period_id, s.subject_id, s.attr_date
     FROM subj AS s
     JOIN uasc AS u ON u.la_code = s.la_code AND u.child_id = s.subject_id
     WHERE u.duc IS NULL OR u.duc > s.d
 ),
 episode AS (
-    SELECT s.la_code, s.period_id, s.subject_id, e.place, e.ls, e.placement_location,
+    SELECT s.la_code, s.period_id, s.subject_id, s.attr_date, e.place, e.ls,
+           e.placement_location,
            ROW_NUMBER() OVER (
-               PARTITION BY s.la_code, s.period_id, s.subject_id ORDER BY e.decom DESC
+               PARTITION BY s.la_code, s.period_id, s.subject_id, s.attr_date
+               ORDER BY e.decom DESC
            ) AS rn
     FROM subj AS s
     JOIN episode_locations AS e ON e.la_code = s.la_code AND e.child_id = s.subject_id
     WHERE e.decom <= s.d AND (e.dec IS NULL OR e.dec >= s.period_start)
 ),
 team_now AS (
-    SELECT s.la_code, s.period_id, s.subject_id, t.team, t.worker,
+    SELECT s.la_code, s.period_id, s.subject_id, s.attr_date, t.team, t.worker,
            ROW_NUMBER() OVER (
-               PARTITION BY s.la_code, s.period_id, s.subject_id
+               PARTITION BY s.la_code, s.period_id, s.subject_id, s.attr_date
                ORDER BY CASE WHEN t.dt IS NULL THEN 1 ELSE 0 END, t.dt DESC
            ) AS rn
     FROM subj AS s
@@ -75,6 +81,7 @@ SELECT
     a.la_code,
     a.period_id,
     a.subject_id,
+    a.attr_date,
     a.sex,
     CASE
         WHEN a.age IS NULL THEN 'unknown'
@@ -106,9 +113,12 @@ SELECT
 FROM aged AS a
 LEFT JOIN uasc_now AS un
     ON un.la_code = a.la_code AND un.period_id = a.period_id AND un.subject_id = a.subject_id
+    AND un.attr_date IS NOT DISTINCT FROM a.attr_date
 LEFT JOIN episode AS ep
     ON ep.la_code = a.la_code AND ep.period_id = a.period_id AND ep.subject_id = a.subject_id
+    AND ep.attr_date IS NOT DISTINCT FROM a.attr_date
     AND ep.rn = 1
 LEFT JOIN team_now AS tn
     ON tn.la_code = a.la_code AND tn.period_id = a.period_id AND tn.subject_id = a.subject_id
+    AND tn.attr_date IS NOT DISTINCT FROM a.attr_date
     AND tn.rn = 1
