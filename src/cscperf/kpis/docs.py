@@ -34,6 +34,14 @@ AGGREGATE_TEXT = {
 }
 
 
+def _breakdowns(kpi: Kpi) -> str:
+    """The KPI's breakdowns, saying when they are taken at each member's event."""
+    if not kpi.breakdowns:
+        return "—"
+    names = ", ".join(kpi.breakdowns)
+    return f"{names} (at the event)" if kpi.breakdowns_at == "event" else names
+
+
 def _area_key(area: str) -> tuple[int, str]:
     return (AREA_ORDER.index(area) if area in AREA_ORDER else len(AREA_ORDER), area)
 
@@ -57,7 +65,7 @@ def _kpi_section(kpi: Kpi) -> list[str]:
         ("Source", kpi.source),
         ("Needs", ", ".join(f"`{t}`" for t in kpi.requires) or "—"),
         ("Periods", ", ".join(kpi.period_types)),
-        ("Breakdowns", ", ".join(kpi.breakdowns) or "—"),
+        ("Breakdowns", _breakdowns(kpi)),
         ("DfE series", _cell(kpi.dfe_series) or "—"),
         ("Difference from DfE", _cell(kpi.dfe_difference) or "—"),
         ("Display", f"{kpi.decimals} dp"),
