@@ -25,16 +25,16 @@ from pathlib import Path
 import duckdb
 
 from cscperf.ingest.merge import BatchFile, TableResult, load_table
+from cscperf.ingest.return_year import ReturnYearError, check_supported, decide, names_year
 from cscperf.ingest.staging import BatchStaging
 from cscperf.io.base import MAX_FILE_BYTES, FileRefused
 from cscperf.io.registry import reader_for
 from cscperf.store.schema import TABLES
 from cscperf.validate.sql import typed_expr
 
-__all__ = ["IngestError", "IngestReport", "TableResult", "discover", "ingest_paths", "year_hint"]
+__all__ = ["IngestError", "IngestReport", "TableResult", "discover", "ingest_paths"]
 
 LA_CODE_RE = re.compile(r"^\d{3}$")
-YEAR_RE = re.compile(r"(?<!\d)(20\d{2})(?!\d)")
 
 #: DuckDB settings for the duration of a batch. Row order is never relied on
 #: (each staged row carries its position), so DuckDB may write in parallel.
@@ -71,15 +71,6 @@ def discover(paths: Iterable[str | Path]) -> list[tuple[Path, bool]]:
         else:
             raise IngestError(f"{p}: no such file or folder")
     return out
-
-
-def year_hint(path: Path) -> int | None:
-    """A 4-digit 20xx year in the file name, else in its folder name."""
-    for text in (path.stem, path.parent.name):
-        m = YEAR_RE.search(text)
-        if m:
-            return int(m.group(1))
-    return None
 
 
 def ingest_paths(
@@ -177,7 +168,7 @@ def _read_one(
     reader = reader_for(f.path)
     if reader is None:
         return False
-    expected = year or year_hint(f.path)
+    expected = year or _name_year(f.path)
     sink = staging.sink(f.no, expected)
     info = reader.read(f.path, sink)
     if staging.validated_for(f.no) not in (None, year or info.return_year or expected):
@@ -192,6 +183,14 @@ def _read_one(
         if note not in report.notes:
             report.notes.append(note)
     return True
+
+
+def _name_year(path: Path) -> int | None:
+    """The year a name suggests, for early validation; an ambiguous name is decided later."""
+    try:
+        return names_year(path)
+    except ReturnYearError:
+        return None
 
 
 def _load_all(
@@ -231,14 +230,11 @@ def _resolve_years(
     file or folder name; else the 31 March on or after the latest DECOM/DEC of
     the 903 episodes in the same folder.
     """
-    guesses: dict[int, int | None] = {}
     for f in files:
-        assert f.info is not None
         f.return_year = year or f.given_year
-        if f.return_year is None:
-            guesses[f.no] = year_hint(f.path)
+    pending = [f for f in files if f.return_year is None]
     latest: dict[str, dt.date] = {}
-    if any(g is None for g in guesses.values()) and "cla_episodes" in staging.tables:
+    if any(_name_year(f.path) is None for f in pending) and "cla_episodes" in staging.tables:
         ep = TABLES["cla_episodes"]
         source = staging.source_sql("cla_episodes", {f.no: f.return_year for f in files})
         parts = [r.val_sql() for r in staging.validated("cla_episodes")]
@@ -253,18 +249,11 @@ def _resolve_years(
         ).fetchall()
         latest = {str(folder): d for folder, d in rows if d is not None}
     for f in files:
-        if f.no not in guesses:
-            continue
         assert f.info is not None
-        guess = guesses[f.no]
-        if guess is None:
-            d = latest.get(str(f.path.parent))
-            if d is None or d.year < 1950:
-                raise FileRefused(
-                    f.path,
-                    "cannot tell which return year this file belongs to; "
-                    "give --year, or put the year in the file or folder name",
-                )
-            guess = d.year + (1 if (d.month, d.day) > (3, 31) else 0)
-        f.info.return_year = f.return_year = guess
-        con.execute("UPDATE _files SET return_year = ? WHERE file_no = ?", [guess, f.no])
+        try:
+            chosen = decide(f.path, year, f.given_year, latest.get(str(f.path.parent)))
+            check_supported(f.info.format, chosen)
+        except ReturnYearError as exc:
+            raise FileRefused(f.path, str(exc)) from None
+        f.info.return_year = f.return_year = chosen
+        con.execute("UPDATE _files SET return_year = ? WHERE file_no = ?", [chosen, f.no])
