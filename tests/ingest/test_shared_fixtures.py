@@ -42,9 +42,19 @@ def _reason_is_true(table: str, field: str, value: str | None, reason: str, year
         return value is None or value.strip() == ""
     if reason.startswith("not a date"):
         return value is not None and _date(value) is None
-    if reason.startswith("date outside"):
+    if reason == "date before 1900":
         d = _date(value)
-        return d is not None and not (dt.date(1900, 1, 1) <= d <= dt.date(2100, 12, 31))
+        return d is not None and d < dt.date(1900, 1, 1)
+    if reason == "date after 2100":
+        d = _date(value)
+        return d is not None and d > dt.date(2100, 12, 31)
+    year_end = r"date after the end of the return's reporting year \(31/03/(\d{4})\)"
+    if m := re.fullmatch(year_end, reason):
+        d = _date(value)
+        return int(m.group(1)) == year and d is not None and d > dt.date(year, 3, 31)
+    if m := re.fullmatch(r"before the child's date of birth \((\S+) < (\S+)\)", reason):
+        d, dob = dt.date.fromisoformat(m.group(1)), dt.date.fromisoformat(m.group(2))
+        return d < dob and _date(value) == d
     if reason.startswith("not a whole number"):
         return value is not None and not re.fullmatch(r"\s*[+-]?\d+\s*", value)
     if reason.startswith("not a number"):
