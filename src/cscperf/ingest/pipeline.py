@@ -29,6 +29,7 @@ from cscperf.ingest.return_year import ReturnYearError, check_supported, decide,
 from cscperf.ingest.staging import BatchStaging
 from cscperf.io.base import MAX_FILE_BYTES, FileRefused
 from cscperf.io.registry import reader_for
+from cscperf.reference.las import check_la_code, same_la, year_problem
 from cscperf.store.schema import TABLES
 from cscperf.validate.sql import typed_expr
 
@@ -83,6 +84,10 @@ def ingest_paths(
     """Ingest files and folders for one LA as one atomic batch."""
     if not LA_CODE_RE.match(la_code):
         raise IngestError(f"--la {la_code!r}: an LA code is the DfE 3-digit code, e.g. 883")
+    try:
+        check_la_code(la_code)
+    except ValueError as exc:
+        raise IngestError(str(exc)) from None
     report = IngestReport()
     files: list[BatchFile] = []
     for path, explicit in discover(paths):
@@ -178,10 +183,13 @@ def _read_one(
         sink = staging.sink(f.no)
         info = reader.read(f.path, sink)
     f.info, f.tables, f.given_year = info, sink.tables, info.return_year
-    if info.la_code and info.la_code.strip() not in (la_code, ""):
-        note = f"{f.path}: file says LA {info.la_code.strip()}, loaded as --la {la_code}"
-        if note not in report.notes:
-            report.notes.append(note)
+    declared = (info.la_code or "").strip()
+    if declared and not same_la(declared, la_code):
+        raise FileRefused(
+            f.path,
+            f"the file is for LA {declared}, not --la {la_code}: "
+            "check the file, or ingest it with its own LA's --la",
+        )
     return True
 
 
@@ -204,7 +212,7 @@ def _load_all(
     """Resolve return years and load every table in one transaction."""
     con.execute("BEGIN TRANSACTION")
     try:
-        _resolve_years(con, staging, files, year)
+        _resolve_years(con, staging, files, year, la_code)
         results: list[TableResult] = []
         years = {f.no: f.return_year for f in files}
         for table in sorted(staging.tables):
@@ -223,6 +231,7 @@ def _resolve_years(
     staging: BatchStaging,
     files: list[BatchFile],
     year: int | None,
+    la_code: str,
 ) -> None:
     """Give every file a return year (catalogue: "return year").
 
@@ -253,6 +262,9 @@ def _resolve_years(
         try:
             chosen = decide(f.path, year, f.given_year, latest.get(str(f.path.parent)))
             check_supported(f.info.format, chosen)
+            wrong_la = year_problem(la_code, chosen)
+            if wrong_la:
+                raise ReturnYearError(wrong_la)
         except ReturnYearError as exc:
             raise FileRefused(f.path, str(exc)) from None
         f.info.return_year = f.return_year = chosen

@@ -38,11 +38,13 @@ __all__ = [
     "LA",
     "all_las",
     "area_codes",
+    "check_la_code",
     "get_la",
     "install",
     "is_la_code",
     "load_las",
     "same_la",
+    "year_problem",
 ]
 
 
@@ -145,6 +147,39 @@ def same_la(a: str, b: str) -> bool:
         return get_la(a) == get_la(b)
     except KeyError:
         return False
+
+
+def check_la_code(code: str) -> LA:
+    """The LA of a DfE code given by a user (``--la``); ValueError says what is wrong."""
+    la = _index().get(str(code).strip())
+    if la is None or la.dfe_code != str(code).strip():
+        raise ValueError(
+            f"--la {code}: not the DfE code of an English LA, current or reorganised "
+            "(e.g. 883 for Thurrock)"
+        )
+    return la
+
+
+def year_problem(code: str, return_year: int) -> str | None:
+    """Why LA ``code`` cannot have a return for ``return_year`` (it did not exist), or None.
+
+    A return year covers 1 April (year - 1) to 31 March (year).
+    """
+    la = get_la(code)
+    starts, ends = dt.date(return_year - 1, 4, 1), dt.date(return_year, 3, 31)
+    if la.ended is not None and starts >= la.ended:
+        return (
+            f"{la.name} ({la.dfe_code}) ended on {la.ended:%d/%m/%Y}; "
+            f"its {return_year} returns belong to {', '.join(la.successors)}"
+        )
+    begun = [p.ended for p in _load() if la.dfe_code in p.successors and p.ended]
+    if begun and ends < min(begun):
+        began = min(begun)
+        return (
+            f"{la.name} ({la.dfe_code}) began on {began:%d/%m/%Y}, "
+            f"after return year {return_year}"
+        )
+    return None
 
 
 def area_codes(dfe_code: str) -> dict[str, bool]:
