@@ -74,15 +74,11 @@ class RunSummary:
 
 
 def ensure_la_lookup(con: duckdb.DuckDBPyConnection) -> None:
-    """The LA reference (``la_reference``, ``la_ons_codes``, ``la_lookup``): made by store
-    migration 3; created and filled here only on a connection that is not a store."""
-    from cscperf.reference.las import install
+    """The LA reference (``la_reference``, ``la_ons_codes``, ``la_lookup``): made by
+    store migration 3; created and filled here only on a connection that is not a store."""
+    from cscperf.reference.las import ensure_la_reference
 
-    row = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'la_reference'"
-    ).fetchone()
-    if not row or not row[0]:
-        install(con)
+    ensure_la_reference(con)
 
 
 def ensure_reference(con: duckdb.DuckDBPyConnection, lookup_postcodes: bool = True) -> None:

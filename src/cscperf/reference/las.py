@@ -39,6 +39,7 @@ __all__ = [
     "all_las",
     "area_codes",
     "check_la_code",
+    "ensure_la_reference",
     "get_la",
     "install",
     "is_la_code",
@@ -247,6 +248,16 @@ def _rows() -> pa.Table:
             "successors": pa.array([list(la.successors) for la in las], pa.list_(pa.string())),
         }
     )
+
+
+def ensure_la_reference(con: duckdb.DuckDBPyConnection) -> None:
+    """Make sure ``la_reference`` exists: a store has it (migration 3); any other
+    connection (a test, a scratch database) gets it created and filled here."""
+    row = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'la_reference'"
+    ).fetchone()
+    if not row or not row[0]:
+        install(con)
 
 
 def install(con: duckdb.DuckDBPyConnection, refill: bool = True) -> None:
