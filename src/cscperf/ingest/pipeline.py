@@ -235,9 +235,11 @@ def _resolve_years(
 ) -> None:
     """Give every file a return year (catalogue: "return year").
 
-    Order: --year; the file's own (CIN <Year>, a YEAR column); a 20xx year in the
-    file or folder name; else the 31 March on or after the latest DECOM/DEC of
-    the 903 episodes in the same folder.
+    The rule is :func:`cscperf.ingest.return_year.decide` (--year; the file's own
+    CIN <Year> or YEAR column; its file or folder name; else the 31 March on or
+    after the latest DECOM/DEC of the 903 episodes in the same folder). A year the
+    collection's code lists do not cover, or in which the LA did not exist, or an
+    ambiguous name refuses the file.
     """
     for f in files:
         f.return_year = year or f.given_year
