@@ -137,3 +137,21 @@ def test_a_903_year_outside_the_code_lists_is_refused(tmp_path: Path, year: int)
     with pytest.raises(IngestError, match=r"not a supported SSDA903 collection.*2013-2026"):
         ingest_paths(con, [tmp_path / "r"], "883", year=year)
     assert con.execute("SELECT count(*) FROM cla_episodes").fetchone() == (0,)
+
+
+def test_cli_says_it_in_one_line_exit_2(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from cscperf.cli import main
+
+    _returns(tmp_path / "903 2024 and 2025-26")
+    old = cin_file(tmp_path / "cin" / "cin_2016.xml", 2016)
+    db = str(tmp_path / "s.duckdb")
+    for path, says in [
+        (tmp_path / "903 2024 and 2025-26", "suggests return years 2024 and 2026"),
+        (old, "return year 2016 is not a supported CIN census collection (supported: 2017-2026"),
+    ]:
+        res = CliRunner().invoke(main, ["ingest", "--la", "883", "--db", db, str(path)])
+        assert res.exit_code == 2
+        lines = res.output.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("cscperf: error: ") and says in lines[0]

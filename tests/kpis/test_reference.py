@@ -105,3 +105,18 @@ def test_load_onspd_refreshes_rows(store: duckdb.DuckDBPyConnection, tmp_path: P
         ("SS149AA", 572172.0, 190929.0, "E10000012"),
         ("ZZ999ZZ", 100.0, 200.0, "E06000034"),
     ]
+
+
+def test_population_cli_duplicate_is_one_line_exit_2(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from cscperf.cli import main
+
+    f = tmp_path / "pop.csv"
+    f.write_text("la_code,year,age_0_17\n883,2024,41000\n883,2024,41500\n")
+    res = CliRunner().invoke(main, ["population", "--db", str(tmp_path / "s.duckdb"), str(f)])
+    assert res.exit_code == 2
+    assert res.output.strip().splitlines() == [
+        f"cscperf: error: {f}: lines 2 and 3 are both the 0-17 estimate for LA 883, "
+        "year 2024: keep one"
+    ]
