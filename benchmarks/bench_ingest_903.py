@@ -155,7 +155,8 @@ def run_store(mode: str, path: Path) -> dict[str, float]:
             rows = con.execute("SELECT count(*) FROM t").fetchall()[0][0]
         else:
             con = connect(db)
-            report = ingest_paths(con, [path], "883", year=2024)
+            # 2026: every synthetic date (to 2025) is inside the reporting year
+            report = ingest_paths(con, [path], "883", year=2026)
             rows = sum(r.rows_loaded for r in report.results)
         con.close()
         seconds = time.perf_counter() - start

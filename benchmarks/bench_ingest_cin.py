@@ -51,7 +51,7 @@ def _children(path: Path) -> list[str]:
 def generate(size_mb: int) -> Path:
     """Write (once) a CIN census file of about ``size_mb`` MB with unique child ids."""
     DATA.mkdir(exist_ok=True)
-    out = DATA / f"cin_{size_mb}mb.xml"
+    out = DATA / f"cin_{size_mb}mb_la883.xml"
     if out.exists() and out.stat().st_size >= size_mb * 1024 * 1024:
         return out
     simple = _children(FIXTURES / "fake_CIN_data.xml")
@@ -60,6 +60,8 @@ def generate(size_mb: int) -> Path:
     ]
     block = simple + rich * RICH_WEIGHT
     header = (FIXTURES / "fake_CIN_data.xml").read_text().split("<Children>")[0]
+    # the fixture says <LEA>975</LEA>, no LA: the pipeline mode ingests as 883
+    header = re.sub(r"<LEA>[^<]*</LEA>", "<LEA>883</LEA>", header)
     target, size, i = size_mb * 1024 * 1024, 0, 0
     tmp = out.with_suffix(".tmp")
     with tmp.open("w") as f:

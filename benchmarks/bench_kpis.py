@@ -1,6 +1,6 @@
 """Benchmark the KPI engine, and check it against a plain-pandas implementation.
 
-  .venv/bin/python benchmarks/bench_kpis.py [--work DIR] [--las 150] [--years 10]
+  .venv/bin/python benchmarks/bench_kpis.py [--work DIR] [--las 150] [--years 9]
 
 1. One LA: a Thurrock-sized synthetic LA (``cscperf.synth``, 883) is generated
    and ingested; the whole catalogue runs for 84 month-ends + 7 year-ends.
@@ -389,7 +389,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--work", type=Path, default=Path("/tmp/cscperf_bench"))
     ap.add_argument("--las", type=int, default=150)
-    ap.add_argument("--years", type=int, default=10, help="synthetic years ending 2024-25")
+    ap.add_argument("--years", type=int, default=9, help="synthetic years ending 2024-25 (2017 on)")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--skip-national", action="store_true")
     ap.add_argument("--england", action="store_true", help="England's volume (see 2. above)")

@@ -4,7 +4,7 @@ Generates a sample of LAs (small to large) for N years into a temporary folder,
 measures wall time, CPU time and peak resident memory, and scales the time by
 child population to estimate a national run (every English LA)::
 
-    .venv/bin/python benchmarks/bench_synth.py --las 883,882,886 --years 2016-2025 --workers 2
+    .venv/bin/python benchmarks/bench_synth.py --las 883,882,886 --years 2017-2025 --workers 2
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ def _children_cpu() -> float:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--las", default="883,882,886,330,202")
-    ap.add_argument("--years", default="2016-2025")
+    ap.add_argument("--years", default="2017-2025")
     ap.add_argument("--workers", type=int, default=1)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--annex-a", action="store_true", help="also write Annex A workbooks")

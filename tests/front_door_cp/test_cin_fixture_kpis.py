@@ -10,7 +10,9 @@ values are worked by hand from the file (two children):
   10, one review 2023-02-15; its assessment (authorised before it started) is
   quarantined by validation.
 * child_fails_assessments: referral 2024-10-24; assessment 2023-12-25 to
-  2024-01-27.
+  2024-01-27. The file is the 2023 census (<Year>2023</Year>, to 31 March 2023),
+  so a referral of October 2024 cannot be true: it and its assessment are
+  quarantined ("date after the end of the return's reporting year").
 """
 
 from __future__ import annotations
@@ -56,10 +58,13 @@ def values(con: duckdb.DuckDBPyConnection, period_type: str, end: date) -> dict[
     return {r[0]: r[1:] for r in rows}
 
 
-def test_validation_left_one_assessment(store: duckdb.DuckDBPyConnection) -> None:
-    assert store.execute("SELECT child_id FROM assessments").fetchall() == [
-        ("child_fails_assessments",)
-    ]
+def test_validation_left_no_assessment(store: duckdb.DuckDBPyConnection) -> None:
+    assert store.execute("SELECT child_id FROM assessments").fetchall() == []
+    after_year = store.execute(
+        "SELECT table_name, value FROM quarantine WHERE field = 'referral_date' AND reason = "
+        "'date after the end of the return''s reporting year (31/03/2023)' ORDER BY 1"
+    ).fetchall()
+    assert after_year == [("assessments", "2024-10-24"), ("referrals", "2024-10-24")]
 
 
 def test_year_2022_23(store: duckdb.DuckDBPyConnection) -> None:
@@ -67,9 +72,9 @@ def test_year_2022_23(store: duckdb.DuckDBPyConnection) -> None:
     # one referral (2022-10-06), not NFA, no earlier referral
     assert v["referrals_nfa"] == (0, 1, 0.0, None)
     assert v["rereferrals_12m"] == (0, 1, 0.0, None)
-    # the only assessment was authorised in 2023-24: a count of 0, a % with no cohort
-    assert v["assessments_completed"][:3] == (0, None, 0)
-    assert v["assessments_45wd"] == (0, 0, None, "denominator 0")
+    # the only assessment was quarantined with its impossible referral: no data
+    assert v["assessments_completed"] == (None, None, None, "no data")
+    assert v["assessments_45wd"] == (None, None, None, "no data")
     # S47 2022-06-02 is in the year; ICPC 2022-06-17 is 10 WD later: 3 June 2022
     # (Platinum Jubilee) is a bank holiday, then 6-10 and 13-17 June -> within 15
     assert v["s47_enquiries"][0] == 1
@@ -99,10 +104,9 @@ def test_year_2021_22(store: duckdb.DuckDBPyConnection) -> None:
 
 def test_year_2023_24_assessment(store: duckdb.DuckDBPyConnection) -> None:
     v = values(store, "year", date(2024, 3, 31))
-    # 2023-12-25 (bank holiday) to 2024-01-27 (Sat): 26 Dec and 1 Jan are bank
-    # holidays; 27-29 Dec (3), 2-5 Jan (4), then 8-26 Jan (15) -> 22 WD, within 45
-    assert v["assessments_completed"][0] == 1
-    assert v["assessments_45wd"] == (1, 1, 100.0, None)
+    # the 2023-12-25 assessment hung from an impossible referral and was quarantined
+    assert v["assessments_completed"] == (None, None, None, "no data")
+    assert v["assessments_45wd"] == (None, None, None, "no data")
 
 
 def test_first_review_overdue(store: duckdb.DuckDBPyConnection) -> None:

@@ -10,7 +10,8 @@ import duckdb
 import pytest
 
 from cscperf.ingest.arrow_stage import ArrowStage
-from cscperf.ingest.pipeline import IngestError, ingest_paths, year_hint
+from cscperf.ingest.pipeline import IngestError, ingest_paths
+from cscperf.ingest.return_year import names_year
 from cscperf.store.db import connect, table_counts
 from tests.fakes import FakeReader, write
 
@@ -184,9 +185,9 @@ def test_unrecognised_files_skipped_in_folders_refused_when_named(con, fake_read
 
 
 def test_return_year_inferred_from_folder_or_dates(con, fake_reader, tmp_path) -> None:
-    assert year_hint(Path("x/2024/episodes.csv")) == 2024
-    assert year_hint(Path("x/903_2023_header.csv")) == 2023
-    assert year_hint(Path("x/episodes.csv")) is None
+    assert names_year(Path("x/2024/episodes.csv")) == 2024
+    assert names_year(Path("x/903_2023_header.csv")) == 2023
+    assert names_year(Path("x/episodes.csv")) is None
     # no year anywhere: 31 March on or after the latest DECOM/DEC in the folder
     write(
         tmp_path / "d" / "e.fake", "cla_episodes", "", EP, "C1|01/04/2023|S|C2|U1|01/04/2024|E4A|"

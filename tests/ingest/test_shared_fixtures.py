@@ -23,6 +23,19 @@ from cscperf.validate.codes import codes_for
 from cscperf.validate.sql import POSTCODE_RE
 
 FOLDERS = ("ssda903-fake", "cin-census-fake", "annex-a")
+#: the CIN fixtures declare LEA 201 (City of London); fake_CIN_data.xml declares
+#: 975, which is no LA, so it is refused under any --la (tested below)
+LA = "201"
+NOT_AN_LA = "fake_CIN_data.xml"
+
+
+def _fixture_files(shared: Path) -> list[Path]:
+    return [
+        f
+        for folder in FOLDERS
+        for f in sorted((shared / "fixtures" / folder).iterdir())
+        if f.name != NOT_AN_LA
+    ]
 
 
 def _date(v: str | None) -> dt.date | None:
@@ -42,9 +55,19 @@ def _reason_is_true(table: str, field: str, value: str | None, reason: str, year
         return value is None or value.strip() == ""
     if reason.startswith("not a date"):
         return value is not None and _date(value) is None
-    if reason.startswith("date outside"):
+    if reason == "date before 1900":
         d = _date(value)
-        return d is not None and not (dt.date(1900, 1, 1) <= d <= dt.date(2100, 12, 31))
+        return d is not None and d < dt.date(1900, 1, 1)
+    if reason == "date after 2100":
+        d = _date(value)
+        return d is not None and d > dt.date(2100, 12, 31)
+    year_end = r"date after the end of the return's reporting year \(31/03/(\d{4})\)"
+    if m := re.fullmatch(year_end, reason):
+        d = _date(value)
+        return int(m.group(1)) == year and d is not None and d > dt.date(year, 3, 31)
+    if m := re.fullmatch(r"before the child's date of birth \((\S+) < (\S+)\)", reason):
+        d, dob = dt.date.fromisoformat(m.group(1)), dt.date.fromisoformat(m.group(2))
+        return d < dob and _date(value) == d
     if reason.startswith("not a whole number"):
         return value is not None and not re.fullmatch(r"\s*[+-]?\d+\s*", value)
     if reason.startswith("not a number"):
@@ -81,16 +104,15 @@ def _reason_is_true(table: str, field: str, value: str | None, reason: str, year
 @pytest.fixture()
 def loaded(shared: Path, tmp_path: Path) -> tuple[duckdb.DuckDBPyConnection, list[object]]:
     con = connect(tmp_path / "s.duckdb")
-    report = ingest_paths(con, [shared / "fixtures" / f for f in FOLDERS], "883", year=None)
+    report = ingest_paths(con, _fixture_files(shared), LA, year=None)
     return con, report.results
 
 
 def test_every_fixture_file_ingests_and_balances(loaded, shared: Path) -> None:
     con, results = loaded
     seen = {Path(r.file).name for r in results}
-    for folder in FOLDERS:
-        for f in (shared / "fixtures" / folder).iterdir():
-            assert f.name in seen, f"{f} produced no rows"
+    for f in _fixture_files(shared):
+        assert f.name in seen, f"{f} produced no rows"
     for r in results:
         assert r.rows_read == r.rows_loaded + r.rows_quarantined, r
         q = con.execute(
@@ -131,7 +153,7 @@ def test_duplicates_point_at_a_loaded_earlier_line(loaded) -> None:
 def test_ingesting_twice_changes_nothing(loaded, shared: Path) -> None:
     con, _ = loaded
     before = (table_counts(con), con.execute("SELECT count(*) FROM quarantine").fetchone())
-    ingest_paths(con, [shared / "fixtures" / f for f in FOLDERS], "883")
+    ingest_paths(con, _fixture_files(shared), LA)
     after = (table_counts(con), con.execute("SELECT count(*) FROM quarantine").fetchone())
     assert before == after
 
@@ -158,9 +180,8 @@ XXE = """<?xml version="1.0"?>
 def test_hostile_cin_xml_refused_store_unchanged(payload: str, shared: Path, tmp_path) -> None:
     db = str(tmp_path / "s.duckdb")
     runner = CliRunner()
-    ok = runner.invoke(
-        main, ["ingest", "--la", "883", "--db", db, str(shared / "fixtures" / "cin-census-fake")]
-    )
+    cin = shared / "fixtures" / "cin-census-fake" / "CIN_Census_2024.xml"
+    ok = runner.invoke(main, ["ingest", "--la", LA, "--db", db, str(cin)])
     assert ok.exit_code == 0, ok.output
     con = connect(db)
     before = table_counts(con)
@@ -168,8 +189,25 @@ def test_hostile_cin_xml_refused_store_unchanged(payload: str, shared: Path, tmp
     batch = tmp_path / "batch"
     shutil.copytree(shared / "fixtures" / "ssda903-fake", batch)  # good files in the same batch
     (batch / "hostile.xml").write_text(payload)
-    res = runner.invoke(main, ["ingest", "--la", "883", "--db", db, str(batch)])
+    res = runner.invoke(main, ["ingest", "--la", LA, "--db", db, str(batch)])
     assert res.exit_code == 2
     assert "hostile.xml" in res.output and "Traceback" not in res.output
     con = connect(db)
     assert table_counts(con) == before
+
+
+def test_a_file_for_another_la_is_refused(shared: Path, tmp_path: Path) -> None:
+    """CIN_Census_2024.xml says <LEA>201</LEA>: refused under --la 883, store unchanged."""
+    db = str(tmp_path / "s.duckdb")
+    cin = shared / "fixtures" / "cin-census-fake" / "CIN_Census_2024.xml"
+    res = CliRunner().invoke(main, ["ingest", "--la", "883", "--db", db, str(cin)])
+    assert res.exit_code == 2
+    assert res.output.strip().splitlines() == [
+        f"cscperf: error: {cin}: the file is for LA 201, not --la 883: "
+        "check the file, or ingest it with its own LA's --la"
+    ]
+    bogus = shared / "fixtures" / "cin-census-fake" / NOT_AN_LA
+    res = CliRunner().invoke(main, ["ingest", "--la", "883", "--db", db, str(bogus)])
+    assert res.exit_code == 2 and "the file is for LA 975" in res.output
+    con = connect(db)
+    assert sum(table_counts(con).values()) == 0

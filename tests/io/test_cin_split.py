@@ -350,7 +350,7 @@ def test_ingest_through_the_pipeline_matches_serial(
     kids[8] = kids[8].replace(">2015-06-01<", ">2015-13-01<")  # quarantined in part 0
     kids[25] = kids[25].replace(">2019-01-01<", ">soon<")  # ... and in part 1
     path = tmp_path / "cin.xml"
-    path.write_text(HEADER + "".join(kids) + FOOTER)
+    path.write_text(HEADER.replace("<LEA>999</LEA>", "<LEA>883</LEA>") + "".join(kids) + FOOTER)
 
     def ingest(split: bool) -> tuple[object, ...]:
         monkeypatch.setattr(cin_xml.READER, "parallel_min_bytes", 1 if split else None)
@@ -358,7 +358,7 @@ def test_ingest_through_the_pipeline_matches_serial(
         monkeypatch.setattr(cin_split, "MAIN_SHARE", 0.5)
         con = connect(":memory:")
         with caplog.at_level(logging.DEBUG, logger=cin_split.__name__):
-            report = ingest_paths(con, [path], "999")
+            report = ingest_paths(con, [path], "883")
         sql = "SELECT * EXCLUDE (ingested_at) FROM quarantine ORDER BY ALL"
         stored = [con.execute(sql).fetchall()]
         stored += [con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in COLUMNS]

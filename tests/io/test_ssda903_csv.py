@@ -9,7 +9,7 @@ import pytest
 from cscperf.io import sniff_csv
 from cscperf.io.base import FileRefused
 from cscperf.io.memsink import MemorySink
-from cscperf.io.ssda903_csv import READER, identify, read_year_hint
+from cscperf.io.ssda903_csv import READER, identify
 
 UASC_HEAD = "CHILD,SEX,DOB,DUC\n"
 
@@ -246,15 +246,6 @@ def test_scan_layout_across_chunk_boundaries(
     assert sniff_csv.scan_layout(blank).reason == "blank line before data"
     multi = _write(tmp_path, "m.csv", UASC_HEAD + '1,1,,"a\nb"\n')
     assert sniff_csv.scan_layout(multi).reason == "quoted field spanning lines"
-
-
-def test_year_hint_from_file_or_folder_name() -> None:
-    assert read_year_hint(Path("2024/episodes.csv")) == 2024
-    assert read_year_hint(Path("x/903_2024_header.csv")) == 2024
-    assert read_year_hint(Path("903_2023-24/header.csv")) == 2024
-    assert read_year_hint(Path("exports/header.csv")) is None
-    assert read_year_hint(Path("x/903_2023_vs_2024.csv")) is None  # ambiguous
-    assert read_year_hint(Path("x/episodes_20240331.csv")) is None  # a date, not a year
 
 
 def test_mixed_line_endings_fall_back_to_the_exact_path(tmp_path: Path) -> None:

@@ -24,12 +24,12 @@ def db(tmp_path: Path) -> str:
     con = connect(path)
     con.execute(
         "INSERT INTO referrals (la_code, child_id, referral_date) VALUES "
-        "('999', 'A', DATE '2024-04-01'), ('999', 'A', DATE '2024-10-01'), "
-        "('999', 'B', DATE '2025-03-31'), ('999', 'C', DATE '2025-04-01')"
+        "('883', 'A', DATE '2024-04-01'), ('883', 'A', DATE '2024-10-01'), "
+        "('883', 'B', DATE '2025-03-31'), ('883', 'C', DATE '2025-04-01')"
     )
     con.execute(
         "INSERT INTO cin_children (la_code, child_id, sex) "
-        "VALUES ('999', 'A', '1'), ('999', 'B', '2')"
+        "VALUES ('883', 'A', '1'), ('883', 'B', '2')"
     )
     con.close()
     return str(path)
@@ -42,15 +42,15 @@ def run(*args: str) -> tuple[int, str]:
 
 def test_csv_has_exactly_the_kpi_values_columns(db: str) -> None:
     code, out = run(
-        "--db", db, "--la", "999", "--kpi", "referrals", "--kpi", "referral_rate",
+        "--db", db, "--la", "883", "--kpi", "referrals", "--kpi", "referral_rate",
         "--period-type", "year", "--period-end", "2025-03-31", "--format", "csv",
     )  # fmt: skip
     assert code == 0, out
     lines = out.splitlines()
     assert lines[0] == HEADER
     assert lines[1:] == [
-        "referral_rate,999,year,2024-04-01,2025-03-31,all,all,3,,,no population",
-        "referrals,999,year,2024-04-01,2025-03-31,all,all,3,,3,",
+        "referral_rate,883,year,2024-04-01,2025-03-31,all,all,3,,,no population",
+        "referrals,883,year,2024-04-01,2025-03-31,all,all,3,,3,",
     ]
 
 
@@ -75,7 +75,7 @@ def test_range_of_months_with_breakdown_as_json(db: str) -> None:
 
 def test_explain_lists_the_children(db: str) -> None:
     code, out = run(
-        "--db", db, "--la", "999", "--kpi", "referrals", "--period-end", "2025-03-31",
+        "--db", db, "--la", "883", "--kpi", "referrals", "--period-end", "2025-03-31",
         "--explain", "--breakdown", "sex", "--value", "Male", "--format", "csv",
     )  # fmt: skip
     assert code == 0, out
@@ -90,13 +90,13 @@ def test_explain_lists_the_children(db: str) -> None:
 def test_parquet_and_table_output(db: str, tmp_path: Path) -> None:
     out_file = tmp_path / "v.parquet"
     code, out = run(
-        "--db", db, "--la", "999", "--kpi", "referrals", "--period-end", "2025-03-31",
+        "--db", db, "--la", "883", "--kpi", "referrals", "--period-end", "2025-03-31",
         "--format", "parquet", "--out", str(out_file),
     )  # fmt: skip
     assert code == 0, out
     got = duckdb.sql(f"SELECT kpi_id, value FROM '{out_file}'").fetchall()
     assert got == [("referrals", 3.0)]
-    code, out = run("--db", db, "--la", "999", "--kpi", "referrals", "--period-end", "2025-03-31")
+    code, out = run("--db", db, "--la", "883", "--kpi", "referrals", "--period-end", "2025-03-31")
     assert code == 0 and out.splitlines()[1].split()[-1] == "3"  # counts shown with 0 dp
 
 
@@ -110,12 +110,12 @@ def test_parquet_and_table_output(db: str, tmp_path: Path) -> None:
     ],
 )
 def test_bad_input_gets_a_message_not_a_traceback(db: str, args: list[str], message: str) -> None:
-    code, out = run("--db", db, "--la", "999", *args)
+    code, out = run("--db", db, "--la", "883", *args)
     assert code != 0 and message in out
 
 
 def test_missing_store(tmp_path: Path) -> None:
     code, out = run(
-        "--db", str(tmp_path / "none.duckdb"), "--la", "999", "--period-end", "2025-03-31"
+        "--db", str(tmp_path / "none.duckdb"), "--la", "883", "--period-end", "2025-03-31"
     )
     assert code == 1 and "no such store" in out

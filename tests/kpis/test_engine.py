@@ -213,7 +213,7 @@ def placement_store(con: duckdb.DuckDBPyConnection) -> None:
     )
     insert(
         con,
-        "la_lookup",
+        "la_reference",
         [{"la_code": "999", "ons_code": "E06000999", "name": "Testshire", "region": "X"}],
     )
     ep = [

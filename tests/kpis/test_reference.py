@@ -36,30 +36,37 @@ def test_population_from_the_published_ees_file(
 
 def test_population_from_a_plain_csv(store: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
     csv = tmp_path / "pop.csv"
-    csv.write_text('la_code,year,age_0_17\n999,2023,"10,500"\n999,2024,x\n998,2024,7\n')
-    set_population(store, "999", 2023, 1, "old")
+    csv.write_text('la_code,year,age_0_17\n883,2023,"10,500"\n883,2024,x\n882,2024,7\n')
+    set_population(store, "883", 2023, 1, "old")
     # the suppressed "x" is counted, not loaded
     assert load_csv(store, csv, source="mine") == PopulationLoad(3, 2, 1)
     assert store.execute("SELECT * FROM population ORDER BY la_code").fetchall() == [
-        ("998", 2024, 7, "mine"),
-        ("999", 2023, 10500, "mine"),
+        ("882", 2024, 7, "mine"),
+        ("883", 2023, 10500, "mine"),
     ]
 
 
 @pytest.mark.parametrize(
     ("body", "message"),
     [
-        ("999,2024,12a\n", "line 3, field age_0_17: '12a' is not a whole number"),
+        ("883,2024,12a\n", "line 3, field age_0_17: '12a' is not a whole number"),
         ("99,2024,5\n", "line 3, field la_code: '99' is not a 3-digit LA code"),
-        ("999,24/25,5\n", "line 3, field year: '24/25' is not a year"),
-        ("999,2024,-4\n", "line 3, field age_0_17: '-4' is not a whole number"),
+        ("883,24/25,5\n", "line 3, field year: '24/25' is not a year"),
+        ("883,2024,-4\n", "line 3, field age_0_17: '-4' is not a whole number"),
+        ("999,2024,5\n", "line 3, field la_code: '999' is not an English LA's DfE code"),
+        ("883,2024,5\n882,2024,8\n",
+         "lines 2 and 4 are both the 0-17 estimate for LA 882, year 2024: keep one"),
+        ("909,2022,5\n", None),  # Cumbria, before 2023: a real LA
     ],
 )
 def test_a_bad_population_row_refuses_the_file_and_loads_nothing(
-    store: duckdb.DuckDBPyConnection, tmp_path: Path, body: str, message: str
+    store: duckdb.DuckDBPyConnection, tmp_path: Path, body: str, message: str | None
 ) -> None:
     csv = tmp_path / "pop.csv"
-    csv.write_text("la_code,year,age_0_17\n998,2024,7\n" + body)
+    csv.write_text("la_code,year,age_0_17\n882,2024,7\n" + body)
+    if message is None:
+        assert load_csv(store, csv).rows_loaded == 2
+        return
     with pytest.raises(ValueError, match=re.escape(message)):
         load_csv(store, csv)
     assert store.execute("SELECT count(*) FROM population").fetchall() == [(0,)]
@@ -97,4 +104,19 @@ def test_load_onspd_refreshes_rows(store: duckdb.DuckDBPyConnection, tmp_path: P
         ("AB12CD", 1.0, 2.0, "E10000012"),  # district mapped to its county via the lookup
         ("SS149AA", 572172.0, 190929.0, "E10000012"),
         ("ZZ999ZZ", 100.0, 200.0, "E06000034"),
+    ]
+
+
+def test_population_cli_duplicate_is_one_line_exit_2(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from cscperf.cli import main
+
+    f = tmp_path / "pop.csv"
+    f.write_text("la_code,year,age_0_17\n883,2024,41000\n883,2024,41500\n")
+    res = CliRunner().invoke(main, ["population", "--db", str(tmp_path / "s.duckdb"), str(f)])
+    assert res.exit_code == 2
+    assert res.output.strip().splitlines() == [
+        f"cscperf: error: {f}: lines 2 and 3 are both the 0-17 estimate for LA 883, "
+        "year 2024: keep one"
     ]

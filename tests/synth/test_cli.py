@@ -59,3 +59,14 @@ def test_unknown_la_is_a_clean_error(tmp_path: Path) -> None:
     r = CliRunner().invoke(synth, ["--la", "999", "--years", "2025", "--out", str(tmp_path)])
     assert r.exit_code == 2
     assert "999" in r.output and "Traceback" not in r.output
+
+
+def test_years_the_ingest_would_refuse_are_refused_up_front(tmp_path: Path) -> None:
+    """README once suggested --years 2016-2025: the 2016 CIN census has no schema in cscperf."""
+    r = CliRunner().invoke(synth, ["--years", "2016-2025", "--out", str(tmp_path / "o")])
+    assert r.exit_code == 2
+    assert r.output.strip().splitlines() == [
+        "cscperf: error: --years 2016: synth writes the SSDA903 and CIN census, which cscperf "
+        "supports for return years 2017-2026 (the CIN census schemas on file)"
+    ]
+    assert not (tmp_path / "o").exists()

@@ -25,16 +25,17 @@ from pathlib import Path
 import duckdb
 
 from cscperf.ingest.merge import BatchFile, TableResult, load_table
+from cscperf.ingest.return_year import ReturnYearError, check_supported, decide, names_year
 from cscperf.ingest.staging import BatchStaging
 from cscperf.io.base import MAX_FILE_BYTES, FileRefused
 from cscperf.io.registry import reader_for
+from cscperf.reference.las import check_la_code, same_la, year_problem
 from cscperf.store.schema import TABLES
 from cscperf.validate.sql import typed_expr
 
-__all__ = ["IngestError", "IngestReport", "TableResult", "discover", "ingest_paths", "year_hint"]
+__all__ = ["IngestError", "IngestReport", "TableResult", "discover", "ingest_paths"]
 
 LA_CODE_RE = re.compile(r"^\d{3}$")
-YEAR_RE = re.compile(r"(?<!\d)(20\d{2})(?!\d)")
 
 #: DuckDB settings for the duration of a batch. Row order is never relied on
 #: (each staged row carries its position), so DuckDB may write in parallel.
@@ -73,15 +74,6 @@ def discover(paths: Iterable[str | Path]) -> list[tuple[Path, bool]]:
     return out
 
 
-def year_hint(path: Path) -> int | None:
-    """A 4-digit 20xx year in the file name, else in its folder name."""
-    for text in (path.stem, path.parent.name):
-        m = YEAR_RE.search(text)
-        if m:
-            return int(m.group(1))
-    return None
-
-
 def ingest_paths(
     con: duckdb.DuckDBPyConnection,
     paths: Sequence[str | Path],
@@ -92,6 +84,10 @@ def ingest_paths(
     """Ingest files and folders for one LA as one atomic batch."""
     if not LA_CODE_RE.match(la_code):
         raise IngestError(f"--la {la_code!r}: an LA code is the DfE 3-digit code, e.g. 883")
+    try:
+        check_la_code(la_code)
+    except ValueError as exc:
+        raise IngestError(str(exc)) from None
     report = IngestReport()
     files: list[BatchFile] = []
     for path, explicit in discover(paths):
@@ -177,7 +173,7 @@ def _read_one(
     reader = reader_for(f.path)
     if reader is None:
         return False
-    expected = year or year_hint(f.path)
+    expected = year or _name_year(f.path)
     sink = staging.sink(f.no, expected)
     info = reader.read(f.path, sink)
     if staging.validated_for(f.no) not in (None, year or info.return_year or expected):
@@ -187,11 +183,22 @@ def _read_one(
         sink = staging.sink(f.no)
         info = reader.read(f.path, sink)
     f.info, f.tables, f.given_year = info, sink.tables, info.return_year
-    if info.la_code and info.la_code.strip() not in (la_code, ""):
-        note = f"{f.path}: file says LA {info.la_code.strip()}, loaded as --la {la_code}"
-        if note not in report.notes:
-            report.notes.append(note)
+    declared = (info.la_code or "").strip()
+    if declared and not same_la(declared, la_code):
+        raise FileRefused(
+            f.path,
+            f"the file is for LA {declared}, not --la {la_code}: "
+            "check the file, or ingest it with its own LA's --la",
+        )
     return True
+
+
+def _name_year(path: Path) -> int | None:
+    """The year a name suggests, for early validation; an ambiguous name is decided later."""
+    try:
+        return names_year(path)
+    except ReturnYearError:
+        return None
 
 
 def _load_all(
@@ -205,7 +212,7 @@ def _load_all(
     """Resolve return years and load every table in one transaction."""
     con.execute("BEGIN TRANSACTION")
     try:
-        _resolve_years(con, staging, files, year)
+        _resolve_years(con, staging, files, year, la_code)
         results: list[TableResult] = []
         years = {f.no: f.return_year for f in files}
         for table in sorted(staging.tables):
@@ -224,21 +231,21 @@ def _resolve_years(
     staging: BatchStaging,
     files: list[BatchFile],
     year: int | None,
+    la_code: str,
 ) -> None:
     """Give every file a return year (catalogue: "return year").
 
-    Order: --year; the file's own (CIN <Year>, a YEAR column); a 20xx year in the
-    file or folder name; else the 31 March on or after the latest DECOM/DEC of
-    the 903 episodes in the same folder.
+    The rule is :func:`cscperf.ingest.return_year.decide` (--year; the file's own
+    CIN <Year> or YEAR column; its file or folder name; else the 31 March on or
+    after the latest DECOM/DEC of the 903 episodes in the same folder). A year the
+    collection's code lists do not cover, or in which the LA did not exist, or an
+    ambiguous name refuses the file.
     """
-    guesses: dict[int, int | None] = {}
     for f in files:
-        assert f.info is not None
         f.return_year = year or f.given_year
-        if f.return_year is None:
-            guesses[f.no] = year_hint(f.path)
+    pending = [f for f in files if f.return_year is None]
     latest: dict[str, dt.date] = {}
-    if any(g is None for g in guesses.values()) and "cla_episodes" in staging.tables:
+    if any(_name_year(f.path) is None for f in pending) and "cla_episodes" in staging.tables:
         ep = TABLES["cla_episodes"]
         source = staging.source_sql("cla_episodes", {f.no: f.return_year for f in files})
         parts = [r.val_sql() for r in staging.validated("cla_episodes")]
@@ -253,18 +260,14 @@ def _resolve_years(
         ).fetchall()
         latest = {str(folder): d for folder, d in rows if d is not None}
     for f in files:
-        if f.no not in guesses:
-            continue
         assert f.info is not None
-        guess = guesses[f.no]
-        if guess is None:
-            d = latest.get(str(f.path.parent))
-            if d is None or d.year < 1950:
-                raise FileRefused(
-                    f.path,
-                    "cannot tell which return year this file belongs to; "
-                    "give --year, or put the year in the file or folder name",
-                )
-            guess = d.year + (1 if (d.month, d.day) > (3, 31) else 0)
-        f.info.return_year = f.return_year = guess
-        con.execute("UPDATE _files SET return_year = ? WHERE file_no = ?", [guess, f.no])
+        try:
+            chosen = decide(f.path, year, f.given_year, latest.get(str(f.path.parent)))
+            check_supported(f.info.format, chosen)
+            wrong_la = year_problem(la_code, chosen)
+            if wrong_la:
+                raise ReturnYearError(wrong_la)
+        except ReturnYearError as exc:
+            raise FileRefused(f.path, str(exc)) from None
+        f.info.return_year = f.return_year = chosen
+        con.execute("UPDATE _files SET return_year = ? WHERE file_no = ?", [chosen, f.no])

@@ -97,27 +97,6 @@ def looks_like_903(names: list[str]) -> bool:
     return "child_id" in cols and "CHILD_ID" not in names and len((cols & _ALL_903) - _GENERIC) >= 2
 
 
-def read_year_hint(path: Path) -> int | None:
-    """Return year suggested by the file or folder name (``2024/episodes.csv``).
-
-    ``2023-24`` / ``2023_24`` means the year ending March 2024.
-
-    >>> read_year_hint(Path("903_2023-24/header.csv"))
-    2024
-    >>> read_year_hint(Path("returns/903_2025_episodes.csv"))
-    2025
-    """
-    for part in (path.name, path.parent.name):
-        years = set()
-        for m in re.finditer(r"(?<!\d)(20\d\d)(?:[-_/](\d\d))?(?!\d)", part):
-            first = int(m.group(1))
-            nxt = m.group(2)
-            years.add(first + 1 if nxt and int(nxt) == (first + 1) % 100 else first)
-        if len(years) == 1:
-            return years.pop()
-    return None
-
-
 def _sql_str(s: str) -> str:
     return "'" + s.replace("'", "''") + "'"
 

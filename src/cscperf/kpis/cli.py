@@ -20,7 +20,7 @@ import duckdb
 
 from cscperf.kpis.catalogue import BREAKDOWNS, KpiDefinitionError, load_catalogue
 from cscperf.kpis.engine import KPI_VALUES_COLUMNS, KpiRunError, RunSummary, compute
-from cscperf.kpis.periods import PERIOD_TYPES, period_ends
+from cscperf.kpis.periods import PERIOD_TYPES, check_period_end, period_ends
 
 FORMATS = ("table", "csv", "json", "parquet")
 
@@ -128,6 +128,19 @@ def _open(db: str) -> duckdb.DuckDBPyConnection:
         raise click.ClickException(str(exc)) from exc
 
 
+def _check_la_and_end(la: str, period_type: str, period_end: date) -> None:
+    """A user error (one line, exit 2) for an unknown LA or a period end that is not one."""
+    from cscperf.reference.las import check_la_code
+
+    try:
+        if la != "all":
+            check_la_code(la)
+        check_period_end(period_type, period_end)
+    except ValueError as exc:
+        click.echo(f"cscperf: error: {exc}", err=True)
+        sys.exit(2)
+
+
 def _report(summary: RunSummary) -> None:
     for kpi_id, reason in summary.skipped.items():
         click.echo(f"skipped {kpi_id}: {reason}", err=True)
@@ -184,6 +197,7 @@ def kpis(
         raise click.UsageError(f"unknown KPI {', '.join(unknown)}")
     if from_ is not None and from_ > period_end:
         raise click.UsageError("--from is after --period-end")
+    _check_la_and_end(la, period_type, period_end)
     ends = period_ends(period_type, from_, period_end) if from_ else [period_end]
     decimals = {k.id: k.decimals for k in catalogue.values()}
     con = _open(db)

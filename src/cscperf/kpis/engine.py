@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import duckdb
-import pyarrow as pa
 
 from cscperf.kpis.aggregate import (
     MEMBER_ATTRIBUTES,
@@ -51,10 +50,6 @@ CREATE TABLE IF NOT EXISTS kpi_values (
     breakdown VARCHAR, breakdown_value VARCHAR, numerator DOUBLE, denominator DOUBLE,
     value DOUBLE, flag VARCHAR
 )"""
-LA_LOOKUP_DDL = (
-    "CREATE TABLE IF NOT EXISTS la_lookup "
-    "(la_code VARCHAR, ons_code VARCHAR, name VARCHAR, region VARCHAR)"
-)
 MEMBER_COLUMNS = (
     "la_code", "period_id", "subject_id", "event_date", "num", "den", "covered", "attr_date",
 )  # fmt: skip
@@ -81,30 +76,11 @@ class RunSummary:
 
 
 def ensure_la_lookup(con: duckdb.DuckDBPyConnection) -> None:
-    """Create ``la_lookup`` and fill it from :mod:`cscperf.reference.las` when empty."""
-    con.execute(LA_LOOKUP_DDL)
-    if con.execute("SELECT count(*) FROM la_lookup").fetchall()[0][0]:
-        return
-    try:
-        from cscperf.reference.las import load_las
-    except ImportError:  # pragma: no cover - the LA list ships with the package
-        return
-    las = load_las()
-    con.register(
-        "_la_rows",
-        pa.table(
-            {
-                "la_code": [la.dfe_code for la in las],
-                "ons_code": [la.ons_code for la in las],
-                "name": [la.name for la in las],
-                "region": [la.region for la in las],
-            }
-        ),
-    )
-    try:
-        con.execute("INSERT INTO la_lookup SELECT * FROM _la_rows")
-    finally:
-        con.unregister("_la_rows")
+    """The LA reference (``la_reference``, ``la_ons_codes``, ``la_lookup``): made by
+    store migration 3; created and filled here only on a connection that is not a store."""
+    from cscperf.reference.las import ensure_la_reference
+
+    ensure_la_reference(con)
 
 
 def ensure_reference(con: duckdb.DuckDBPyConnection, lookup_postcodes: bool = True) -> None:

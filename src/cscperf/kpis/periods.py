@@ -107,6 +107,43 @@ def period_ends(period_type: str, start: date, end: date) -> list[date]:
     return out
 
 
+def _is_end(period_type: str, d: date) -> bool:
+    if d != _month_end(d.year, d.month):
+        return False
+    if period_type == "quarter":
+        return d.month % 3 == 0
+    if period_type == "year":
+        return d.month == 3
+    return True
+
+
+def check_period_end(period_type: str, end: date) -> None:
+    """Refuse a period end that is not the last day of its period type, naming the nearest.
+
+    Months (and ytd, r12) end on a month's last day, quarters on 30 June, 30
+    September, 31 December or 31 March, years on 31 March. A mid-month "end"
+    would silently give a part-period that no publication compares with.
+    """
+    if period_type not in PERIOD_TYPES:
+        raise ValueError(f"unknown period type {period_type!r}")
+    if _is_end(period_type, end):
+        return
+    before = after = _month_end(end.year, end.month)
+    while before >= end or not _is_end(period_type, before):
+        before = add_months(before.replace(day=1), -1)
+        before = _month_end(before.year, before.month)
+    while after < end or not _is_end(period_type, after):
+        after = add_months(after.replace(day=1), 1)
+        after = _month_end(after.year, after.month)
+    what = {"quarter": "a quarter", "year": "a reporting year (31 March)"}.get(
+        period_type, "a month"
+    )
+    raise ValueError(
+        f"--period-end {end.isoformat()} is not the end of {what}; "
+        f"the nearest are {before.isoformat()} and {after.isoformat()}"
+    )
+
+
 def build_periods(period_type: str, ends: Iterable[date]) -> list[Period]:
     if period_type not in PERIOD_TYPES:
         raise ValueError(

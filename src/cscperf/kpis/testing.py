@@ -116,7 +116,8 @@ def load_given(con: duckdb.DuckDBPyConnection, test: dict[str, Any], return_year
         rows = [*(test.get(table) or []), *((test.get("given") or {}).get(table) or [])]
         if table == "postcodes":
             rows = [{**r, "postcode": str(r["postcode"]).upper().replace(" ", "")} for r in rows]
-        _insert_rows(con, table, rows, columns)
+        # la_lookup is a view over the LA reference table ``la_reference``
+        _insert_rows(con, "la_reference" if table == "la_lookup" else table, rows, columns)
     pop = test.get("population") or {}
     by_la = pop if pop and all(isinstance(v, dict) for v in pop.values()) else {DEFAULT_LA: pop}
     for la, years in by_la.items():
@@ -217,14 +218,14 @@ class _StorePool:
         if self.con is None:
             self.con = new_store()
             ensure_reference(self.con, lookup_postcodes=False)
-            self.con.execute("DELETE FROM la_lookup")  # tests give their own LA rows
+            self.con.execute("DELETE FROM la_reference")  # tests give their own LA rows
         return self.con
 
     def reset(self, tables: Iterable[str]) -> None:
         if self.con is None:
             return
         try:
-            for t in (*tables, "population", "postcodes", "la_lookup", "kpi_values"):
+            for t in (*tables, "population", "postcodes", "la_reference", "kpi_values"):
                 self.con.execute(f"DELETE FROM {t}")
         except duckdb.Error:
             self.con.close()

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import duckdb
 
+from cscperf.reference.las import ensure_la_reference
+
 POPULATION_DDL = (
     "CREATE TABLE IF NOT EXISTS population "
     "(la_code VARCHAR, year INTEGER, age_0_17 BIGINT, source VARCHAR)"
@@ -51,7 +53,8 @@ def load_csv(
     ``la_code, year, age_0_17`` file. Rows for the same (la_code, year) are
     replaced, so reloading a newer file is safe. Published suppression markers
     ("x", "c", ...) are counted, not loaded; any other value that is not a
-    number refuses the whole file with its line and field (nothing is loaded).
+    number, an LA code not in the LA reference, or two estimates for the same LA
+    and year refuse the whole file with its line(s) and field (nothing is loaded).
     """
     path = Path(path)
     ensure_population(con)
@@ -135,6 +138,28 @@ def _refuse_bad_rows(
         ).fetchone()
         if bad:
             raise ValueError(f"{path}: line {bad[0]}, field {field}: {bad[1]!r} is {reason}")
+    # the LA reference table knows every LA, current or reorganised (store migration 3)
+    ensure_la_reference(con)
+    unknown = con.execute(
+        "SELECT line, la_code FROM _pop_raw "
+        "WHERE la_code NOT IN (SELECT la_code FROM la_reference) ORDER BY line LIMIT 1"
+    ).fetchone()
+    if unknown:
+        raise ValueError(
+            f"{path}: line {unknown[0]}, field {fields[0]}: {unknown[1]!r} is not an English "
+            "LA's DfE code"
+        )
+    # two estimates for one LA and year would double every rate that joins them
+    twice = con.execute(
+        "SELECT a.line, b.line, a.la_code, a.year FROM _pop_raw a JOIN _pop_raw b "
+        "ON a.la_code = b.la_code AND a.year = b.year AND a.line < b.line "
+        "ORDER BY a.line, b.line LIMIT 1"
+    ).fetchone()
+    if twice:
+        raise ValueError(
+            f"{path}: lines {twice[0]} and {twice[1]} are both the 0-17 estimate for LA "
+            f"{twice[2]}, year {twice[3]}: keep one"
+        )
 
 
 def set_population(

@@ -61,10 +61,20 @@ def _v2(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(RETURNS_DDL)
 
 
+def _v3(con: duckdb.DuckDBPyConnection) -> None:
+    from cscperf.reference.las import install
+
+    # la_lookup was a table the KPI engine filled from the LA list; it is now a
+    # view over the one LA reference table, la_reference
+    con.execute("DROP TABLE IF EXISTS la_lookup")
+    install(con)
+
+
 #: (version, description, apply). Append only; never edit a released migration.
 MIGRATIONS: list[tuple[int, str, Callable[[duckdb.DuckDBPyConnection], None]]] = [
     (1, "canonical tables, quarantine, ingest_log", _v1),
     (2, "returns registry", _v2),
+    (3, "LA reference: la_reference (DfE/ONS codes, reorganisations) and its views", _v3),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

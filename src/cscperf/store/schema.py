@@ -11,7 +11,7 @@ Every table also carries the provenance columns in :data:`PROVENANCE`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 Kind = Literal["text", "date", "int", "num", "bool", "code", "postcode"]
@@ -28,6 +28,9 @@ class Col:
     min: float | None = None  # for int/num
     max: float | None = None
     doc: str = ""
+    #: a date that may lie after the end of its return's reporting year (a target
+    #: or expected date, the date UASC status will cease)
+    future_ok: bool = False
 
     @property
     def sql_type(self) -> str:
@@ -73,6 +76,9 @@ class Table:
     checks: tuple[Check, ...] = ()
     doc: str = ""
     extra: tuple[Col, ...] = field(default=())
+    #: rows describe one 903/CIN reporting year: a date after its end (31 March of
+    #: the return year) cannot be true, nor one before the row's own ``dob``
+    reporting_year: bool = False
 
     def col(self, name: str) -> Col:
         for c in self.columns:
@@ -110,7 +116,7 @@ def _end_after_start(start: str, end: str) -> Check:
 
 
 # --- SSDA903 -----------------------------------------------------------------
-SSDA903 = (
+SSDA903: tuple[Table, ...] = (
     Table(
         "children",
         "903 header",
@@ -162,7 +168,7 @@ SSDA903 = (
     Table(
         "uasc",
         "903 UASC",
-        (CHILD, _c("sex", "code", "903_sex"), DOB, _c("duc", "date")),
+        (CHILD, _c("sex", "code", "903_sex"), DOB, _c("duc", "date", future_ok=True)),
         key=("child_id",),
         doc="Children who were unaccompanied asylum-seeking; duc = date UASC status ceases.",
     ),
@@ -282,7 +288,7 @@ SSDA903 = (
 # --- CIN census --------------------------------------------------------------
 REF = _c("referral_date", "date", required=True, doc="CINreferralDate of the parent CINdetails")
 
-CIN = (
+CIN: tuple[Table, ...] = (
     Table(
         "cin_children",
         "CIN census ChildIdentifiers/ChildCharacteristics",
@@ -292,7 +298,7 @@ CIN = (
             _c("former_upn"),
             _c("upn_unknown", "code", "cin_upn_unknown"),
             _c("dob", "date"),
-            _c("expected_dob", "date"),
+            _c("expected_dob", "date", future_ok=True),
             _c("sex", "code", "cin_sex", doc="GenderCurrent 0/1/2/9 to 2024, Sex M/F/U from 2025"),
             _c("death_date", "date"),
             _c("ethnicity", "code", "ethnicity"),
@@ -353,7 +359,7 @@ CIN = (
             CHILD,
             REF,
             _c("start_date", "date", required=True),
-            _c("icpc_target", "date"),
+            _c("icpc_target", "date", future_ok=True),
             _c("icpc_date", "date"),
             _c("icpc_not_required", "bool"),
         ),
@@ -695,6 +701,9 @@ LOCAL = (
         key=("child_id", "mis_start"),
     ),
 )
+
+SSDA903 = tuple(replace(t, reporting_year=True) for t in SSDA903)
+CIN = tuple(replace(t, reporting_year=True) for t in CIN)
 
 TABLES: dict[str, Table] = {t.name: t for t in (*SSDA903, *CIN, *ANNEX_A, *LOCAL)}
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cscperf.ingest.return_year import supported_years
 from cscperf.reference.las import get_la
 from cscperf.store.schema import TABLES
 from cscperf.synth.errors import CinFaults, Fault, inject
@@ -103,6 +104,21 @@ def expand_las(codes: Iterable[str], region: bool = False, national: bool = Fals
     return out
 
 
+def _check_years(years: tuple[int, ...]) -> None:
+    """Every year written (903 and CIN census) must be one the ingest accepts.
+
+    The CIN census existed before 2017, but cscperf has no schema or code lists
+    for it, so data for those years would be refused; synth says so up front.
+    """
+    first, last = supported_years(("903", "cin"))
+    bad = [y for y in years if not first <= y <= last]
+    if bad:
+        raise ValueError(
+            f"--years {bad[0]}: synth writes the SSDA903 and CIN census, which cscperf "
+            f"supports for return years {first}-{last} (the CIN census schemas on file)"
+        )
+
+
 def generate(
     la_codes: Iterable[str],
     years: Iterable[int],
@@ -125,6 +141,7 @@ def generate(
     """
     out = Path(out)
     years_t = tuple(sorted(set(years)))
+    _check_years(years_t)
     las = expand_las(la_codes, region, national)
     if fmt not in ("csv", "xml"):
         raise ValueError(f"format must be csv or xml, not {fmt!r}")

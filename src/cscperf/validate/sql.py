@@ -123,12 +123,8 @@ def problems(col: Col, years: list[int]) -> list[tuple[str, str]]:
                 q("not a date (expected dd/mm/yyyy or yyyy-mm-dd)"),
             )
         )
-        out.append(
-            (
-                f"{t} NOT BETWEEN DATE {q(MIN_DATE)} AND DATE {q(MAX_DATE)}",
-                q(f"date outside {MIN_DATE[:4]}-{MAX_DATE[:4]}"),
-            )
-        )
+        out.append((f"{t} < DATE {q(MIN_DATE)}", q(f"date before {MIN_DATE[:4]}")))
+        out.append((f"{t} > DATE {q(MAX_DATE)}", q(f"date after {MAX_DATE[:4]}")))
     elif col.kind in ("int", "num"):
         word = "a whole number" if col.kind == "int" else "a number"
         out.append((f"{v} IS NOT NULL AND {t} IS NULL", q(f"not {word}")))
@@ -149,11 +145,46 @@ def problems(col: Col, years: list[int]) -> list[tuple[str, str]]:
     return out
 
 
+def year_end_problems(table: Table, col: Col) -> list[tuple[str, str]]:
+    """Dates of a 903/CIN row that cannot be true, as (condition, reason) pairs.
+
+    A return describes the reporting year ending 31 March of its return year:
+    rows legitimately carry earlier dates (a child's history), but none after
+    that day, except the few that are targets or forecasts (``Col.future_ok``).
+    Nothing happens to a child before its birth, so a date before the row's own
+    ``dob`` is wrong too (a CIN referral may precede birth: CIN rows carry no dob).
+    """
+    if not table.reporting_year or col.kind != "date":
+        return []
+    t = _t(col)
+    out: list[tuple[str, str]] = []
+    if not col.future_ok:
+        out.append(
+            (
+                f"{t} > make_date(return_year, 3, 31)",
+                "'date after the end of the return''s reporting year (31/03/' "
+                "|| CAST(return_year AS VARCHAR) || ')'",
+            )
+        )
+    if col.name not in ("dob", "expected_dob") and "dob" in table.column_names:
+        dob = _t(table.col("dob"))
+        out.append(
+            (
+                f"{t} < {dob}",
+                f"{q('before the child' + chr(39) + 's date of birth (')} || CAST({t} AS VARCHAR) "
+                f"|| ' < ' || CAST({dob} AS VARCHAR) || ')'",
+            )
+        )
+    return out
+
+
 def _checks(table: Table, years: list[int]) -> list[tuple[str, str, str]]:
     """(field, condition true when wrong, reason expression), in quarantine order."""
     out: list[tuple[str, str, str]] = []
     for c in table.columns:
         out.extend((c.name, cond, reason) for cond, reason in problems(c, years))
+    for c in table.columns:
+        out.extend((c.name, cond, reason) for cond, reason in year_end_problems(table, c))
     for chk in table.checks:
         cond = chk.sql
         for c in table.columns:

@@ -69,7 +69,8 @@ SELECT
     CASE
         WHEN ue.child_id IS NOT NULL THEN 'UASC'
         WHEN pfirst.ons_la_code IS NULL OR ll.ons_code IS NULL THEN 'unknown'
-        WHEN pfirst.ons_la_code = ll.ons_code THEN 'in LA'
+        WHEN lo.whole THEN 'in LA'
+        WHEN lo.whole IS NOT NULL THEN 'unknown'
         ELSE 'elsewhere'
     END AS born_in_la
 FROM ids AS i
@@ -80,3 +81,4 @@ LEFT JOIN uasc_ever AS ue ON ue.la_code = i.la_code AND ue.child_id = i.child_id
 LEFT JOIN la_lookup AS ll ON ll.la_code = i.la_code
 LEFT JOIN first_home AS fh ON fh.la_code = i.la_code AND fh.child_id = i.child_id
 LEFT JOIN postcodes AS pfirst ON pfirst.postcode = REPLACE(UPPER(fh.home_post), ' ', '')
+LEFT JOIN la_ons_codes AS lo ON lo.la_code = i.la_code AND lo.ons_code = pfirst.ons_la_code

@@ -4,7 +4,8 @@
 -- episode's HOME_POST and PL_POST are both in the postcode directory, the
 -- straight-line distance between their centroids is over 20 miles
 -- (sqrt(dx^2 + dy^2) metres / 1000 / 1.6093), and the placement postcode's
--- upper-tier ons_la_code differs from the LA's ONS code. Unknown postcodes
+-- upper-tier ons_la_code is outside the LA's area (la_ons_codes, which
+-- knows reorganised LAs' old and new codes). Unknown postcodes
 -- never count as far or as outside. UASC and formerly UASC children (in the 903
 -- UASC table, whatever DUC) are never in the numerator: the DfE derives no
 -- distance for them (903 validation rule 406: "distance should be blank").
@@ -25,7 +26,7 @@ SELECT
                 SELECT 1 FROM uasc AS u
                 WHERE u.la_code = s.la_code AND u.child_id = s.child_id
             ) THEN 0
-            WHEN pl.ons_la_code <> ll.ons_code
+            WHEN lo.ons_code IS NULL AND pl.ons_la_code IS NOT NULL AND ll.ons_code IS NOT NULL
                 AND SQRT(
                     (pl.easting - hm.easting) * (pl.easting - hm.easting)
                     + (pl.northing - hm.northing) * (pl.northing - hm.northing)
@@ -37,8 +38,8 @@ SELECT
     CAST(1 AS DOUBLE) AS den,
     CAST(
         CASE
-            WHEN pl.ons_la_code IS NULL OR ll.ons_code IS NULL THEN 0
-            WHEN pl.ons_la_code = ll.ons_code OR hm.easting IS NOT NULL THEN 1
+            WHEN pl.ons_la_code IS NULL OR ll.ons_code IS NULL OR NOT lo.whole THEN 0
+            WHEN lo.whole OR hm.easting IS NOT NULL THEN 1
             ELSE 0
         END AS DOUBLE
     ) AS covered
@@ -51,3 +52,5 @@ LEFT JOIN postcodes AS hm
     ON hm.postcode = REPLACE(UPPER(s.home_post), ' ', '')
 LEFT JOIN la_lookup AS ll
     ON ll.la_code = s.la_code
+LEFT JOIN la_ons_codes AS lo
+    ON lo.la_code = s.la_code AND lo.ons_code = pl.ons_la_code
