@@ -110,7 +110,7 @@ def _emit(
     columns = [d[0] for d in rel.description]
     rows = rel.fetchall()
     if catalogue is not None:
-        columns, rows = _for_reading(columns, rows, catalogue)
+        columns, rows = readable_rows(columns, rows, catalogue)
     if fmt in FILE_FORMATS:
         if out is None:
             raise click.UsageError(f"--format {fmt} needs --out PATH")
@@ -136,7 +136,7 @@ def _emit(
     click.echo(f"wrote {out}", err=True)
 
 
-def _for_reading(
+def readable_rows(
     columns: list[str], rows: list[tuple[Any, ...]], catalogue: dict[str, Kpi]
 ) -> tuple[list[str], list[tuple[Any, ...]]]:
     """kpi_values rows with title and unit, the value rounded as displayed (106.1, not
