@@ -49,7 +49,8 @@ def run_demo(out: Path, la_code: str, first_year: int, last_year: int, seed: int
     try:
         generate([la_code], years, seed=seed, out=data, workers=available_cores())
     except (KeyError, ValueError) as exc:
-        raise UserError(f"cannot generate the demo LA: {str(exc).strip(chr(39))}") from None
+        reason = exc.args[0] if exc.args else exc
+        raise UserError(f"cannot generate the demo LA: {reason}") from None
     _say(f"generated synthetic LA {la_code}, {first_year}-{last_year}, "
          f"in {time.perf_counter() - t0:.1f}s -> {data}")
     db = out / "cscperf.duckdb"

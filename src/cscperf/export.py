@@ -8,6 +8,7 @@ never leaves half a file.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import decimal
 import os
@@ -56,7 +57,8 @@ def write(
     except OSError as exc:
         raise ExportError(f"{path}: cannot write: {exc.strerror or exc}") from None
     finally:
-        part.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            part.unlink(missing_ok=True)
 
 
 def _parquet(path: Path, cols: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
