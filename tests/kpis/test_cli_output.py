@@ -186,3 +186,14 @@ def test_kpis_query_quarantine_on_a_store_the_user_can_only_read(
         store.chmod(0o644)
     after = _digest(folder)
     assert after == before
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root ignores file modes")
+def test_store_writable_sees_file_and_folder_modes(db: str) -> None:
+    store = Path(db)
+    assert readonly.store_writable(store)
+    store.parent.chmod(0o555)  # the WAL could not be created beside it
+    try:
+        assert not readonly.store_writable(store)
+    finally:
+        store.parent.chmod(0o755)
