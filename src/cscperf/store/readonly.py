@@ -2,9 +2,10 @@
 
 `kpis` writes ``kpi_values`` (and fills reference tables) as it computes. When the
 store file or its folder is not writable, the store is attached read-only to an
-in-memory DuckDB instead: the child-level tables are views over it, every other
-table is copied into memory, so the KPI engine runs unchanged and its results live
-only as long as the connection. Nothing is written beside the store.
+in-memory DuckDB instead: the child-level tables (and quarantine, ingest_log) are
+views over it, ``kpi_values`` starts empty, the small reference tables are copied
+into memory, so the KPI engine runs unchanged and its results live only as long as
+the connection. Nothing is written beside the store.
 """
 
 from __future__ import annotations
@@ -16,6 +17,11 @@ import duckdb
 
 from cscperf.store.db import NO_NETWORK, SCHEMA_VERSION, StoreError, connect
 from cscperf.store.schema import TABLES
+
+#: large tables nothing computes into: read in place
+_READ_IN_PLACE = frozenset({*TABLES, "quarantine", "ingest_log"})
+#: tables the engine rebuilds for the rows it computes: start empty
+_START_EMPTY = frozenset({"kpi_values"})
 
 #: wording of the OS errors that mean "you may read this store but not write it"
 _READ_ONLY_ERRORS = ("Permission denied", "Read-only file system")
@@ -54,8 +60,10 @@ def shadow(path: Path) -> duckdb.DuckDBPyConnection:
         ).fetchall()
         for name, kind in rows:
             source = f'store.main."{name}"'
-            if name in TABLES or kind == "VIEW":
+            if name in _READ_IN_PLACE or kind == "VIEW":
                 con.execute(f'CREATE VIEW main."{name}" AS SELECT * FROM {source}')
+            elif name in _START_EMPTY:
+                con.execute(f'CREATE TABLE main."{name}" AS SELECT * FROM {source} LIMIT 0')
             else:
                 con.execute(f'CREATE TABLE main."{name}" AS SELECT * FROM {source}')
         version = con.execute("SELECT max(version) FROM main.schema_version").fetchone()
