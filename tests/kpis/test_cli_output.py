@@ -176,7 +176,9 @@ def test_kpis_query_quarantine_on_a_store_the_user_can_only_read(
         code, out = run("kpis", "--db", db, *YEAR, "--kpi", "referrals", "--format", "csv")
         assert code == 0, out
         assert "read-only here" in out
-        assert out.splitlines()[-1].startswith("referrals,883,year,2024-04-01,2025-03-31,all")
+        assert out.splitlines()[-1] == (
+            "referrals,883,year,2024-04-01,2025-03-31,all,all,3,,3,,Referrals,count"
+        )
         code, out = run("query", "--db", db, "SELECT count(*) AS n FROM referrals")
         assert code == 0 and "3" in out
         code, out = run("quarantine", "--db", db)
