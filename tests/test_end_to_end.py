@@ -44,7 +44,7 @@ def test_every_kpi_has_a_value_or_a_reason(store: str) -> None:
     rows = _kpis_csv(store)
     assert list(rows[0]) == ["kpi_id", "la_code", "period_type", "period_start", "period_end",
                              "breakdown", "breakdown_value", "numerator", "denominator", "value",
-                             "flag"]
+                             "flag", "title", "unit"]
     got = {r["kpi_id"]: r for r in rows if r["breakdown"] == "all"}
     assert set(got) == set(load_catalogue())
     for kpi_id, r in got.items():

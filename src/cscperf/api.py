@@ -27,14 +27,31 @@ def ingest(
 
 
 def query(sql: str, db: str | Path = DEFAULT_DB) -> tuple[list[str], list[tuple[object, ...]]]:
-    """Run read-only SQL against the store: (column names, rows)."""
-    con = connect(db, read_only=True)
+    """Run SQL against the store: (column names, rows).
+
+    The connection is read-only, with external access disabled and its
+    configuration locked: the SQL can read the store and nothing else (no other
+    file, no network, no extension, no ``SET`` back). Exports go through
+    :mod:`cscperf.export`, never SQL ``COPY``.
+    """
+    con = connect(db, read_only=True, locked=True)
     try:
         cur = con.execute(sql)
         cols = [d[0] for d in cur.description or []]
         return cols, cur.fetchall()
     finally:
         con.close()
+
+
+def query_error(exc: duckdb.Error) -> str:
+    """One line for a failed or refused :func:`query`."""
+    text = str(exc).strip().splitlines()
+    first = text[0] if text else type(exc).__name__
+    if isinstance(exc, duckdb.PermissionException) or "configuration has been locked" in first:
+        return f"query refused: `query` reads the store and nothing else ({first})"
+    if "read-only mode" in first:
+        return f"query refused: the store is read-only here ({first})"
+    return f"query failed: {first}"
 
 
 def quarantine(db: str | Path = DEFAULT_DB) -> tuple[list[str], list[tuple[object, ...]]]:

@@ -18,6 +18,7 @@ from cscperf import __version__, api
 from cscperf.ingest.pipeline import IngestError, discover
 from cscperf.output import render
 from cscperf.store.db import DEFAULT_DB, StoreError
+from cscperf.usererror import EXIT_USER, OneLineGroup, say_error
 
 DB_OPTION = click.option(
     "--db",
@@ -37,11 +38,11 @@ FORMAT_OPTION = click.option(
 
 
 def fail(message: str) -> None:
-    click.echo(f"cscperf: error: {message}", err=True)
-    sys.exit(2)
+    say_error(message)
+    sys.exit(EXIT_USER)
 
 
-@click.group()
+@click.group(cls=OneLineGroup)
 @click.version_option(__version__, prog_name="cscperf")
 def main() -> None:
     """Children's social care performance for English local authorities."""
@@ -121,28 +122,51 @@ def quarantine(db: str, fmt: str) -> None:
 @main.command()
 @DB_OPTION
 @FORMAT_OPTION
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the result to this file (.csv, .json, .parquet or .xlsx) instead.",
+)
 @click.argument("sql")
-def query(db: str, fmt: str, sql: str) -> None:
-    """Run read-only SQL against the store (the connection cannot write)."""
+def query(db: str, fmt: str, out: Path | None, sql: str) -> None:
+    """Run SQL against the store, read-only: it can read the store and nothing else
+    (no other files, no network, no extensions, no settings). --out writes the result."""
+    from cscperf.export import ExportError, format_for, write
+
     try:
+        if out is not None:
+            format_for(out)  # refuse an unknown extension before running the query
         cols, rows = api.query(sql, db)
-    except StoreError as exc:
+        if out is not None:
+            write(out, cols, rows)
+            click.echo(f"wrote {len(rows)} row(s) to {out}", err=True)
+            return
+    except (StoreError, ExportError) as exc:
         fail(str(exc))
         return
     except duckdb.Error as exc:
-        fail(f"query failed: {str(exc).splitlines()[0]}")
+        fail(api.query_error(exc))
         return
     click.echo(render(cols, rows, fmt))
 
 
 @main.command()
 @click.option("--out", type=click.Path(file_okay=False), help="Copy the templates here.")
-def templates(out: str | None) -> None:
+@click.option("--force", is_flag=True, help="Overwrite templates already filled in there.")
+def templates(out: str | None, force: bool) -> None:
     """List the local CSV templates (workforce, fostering, audits, IHAs, RHIs), or copy them."""
     from cscperf.io.local_csv import copy_templates, list_templates
 
     if out:
-        for path in copy_templates(Path(out)):
+        try:
+            copied = copy_templates(Path(out), force=force)
+        except FileExistsError as exc:
+            fail(str(exc))
+            return
+        except OSError as exc:
+            fail(f"{out}: cannot copy the templates there: {exc.strerror or exc}")
+            return
+        for path in copied:
             click.echo(str(path))
         return
     for table, path in list_templates().items():
@@ -170,6 +194,8 @@ def population(db: str, paths: tuple[str, ...]) -> None:
             click.echo(f"{path}: {got.rows_loaded} estimates loaded{suppressed}")
     except (ValueError, duckdb.Error) as exc:
         fail(str(exc).splitlines()[0])
+    except OSError as exc:
+        fail(f"cannot read population file: {exc.strerror or exc}")
     finally:
         con.close()
 

@@ -9,18 +9,23 @@ and writes ``kpi_values`` as CSV and Parquet for Excel and Power BI users.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import time
 from pathlib import Path
 
 import click
+import duckdb
 
 from cscperf.cores import available_cores
-from cscperf.ingest.pipeline import ingest_paths
+from cscperf.ingest.pipeline import IngestError, ingest_paths
 from cscperf.kpis.engine import compute
 from cscperf.kpis.periods import period_ends
 from cscperf.reference.population import load_csv
 from cscperf.scorecard import lines, render
-from cscperf.store.db import connect
+from cscperf.store.db import StoreError, connect
+from cscperf.usererror import UserError
+
+_YEARS = re.compile(r"^\s*(\d{4})\s*(?:-\s*(\d{4})\s*)?$")
 
 
 def _say(message: str) -> None:
@@ -30,12 +35,22 @@ def _say(message: str) -> None:
 def run_demo(out: Path, la_code: str, first_year: int, last_year: int, seed: int) -> str:
     from cscperf.synth.api import generate  # heavy; only needed here
 
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / ".cscperf-write-test"
+        probe.touch()
+        probe.unlink()
+    except OSError as exc:
+        raise UserError(f"{out}: cannot write the demo there: {exc.strerror or exc}") from None
     data = out / "data"
     t0 = time.perf_counter()
     # the years are written in parallel, one process per core (same files as serially)
     years = range(first_year, last_year + 1)
-    generate([la_code], years, seed=seed, out=data, workers=available_cores())
+    try:
+        generate([la_code], years, seed=seed, out=data, workers=available_cores())
+    except (KeyError, ValueError) as exc:
+        reason = exc.args[0] if exc.args else exc
+        raise UserError(f"cannot generate the demo LA: {reason}") from None
     _say(f"generated synthetic LA {la_code}, {first_year}-{last_year}, "
          f"in {time.perf_counter() - t0:.1f}s -> {data}")
     db = out / "cscperf.duckdb"
@@ -61,14 +76,44 @@ def run_demo(out: Path, la_code: str, first_year: int, last_year: int, seed: int
     for kpi_id, err in summary.errors.items():
         _say(f"warning: {kpi_id} failed: {err.splitlines()[0]}")
     csv_path, parquet_path = out / "kpi_values.csv", out / "kpi_values.parquet"
-    con.execute(f"COPY (SELECT * FROM kpi_values ORDER BY ALL) TO '{csv_path}' (HEADER)")
-    con.execute(f"COPY (SELECT * FROM kpi_values ORDER BY ALL) TO '{parquet_path}' "
-                "(FORMAT parquet)")
-    _say(f"wrote {csv_path} and {parquet_path}")
-    items = lines(con, la_code, year_ends[-1], year_ends[-2])
+    _export(con, [csv_path, parquet_path])
+    _say(f"wrote {csv_path} and {parquet_path} (values rounded as shown, with titles and units)")
+    items = lines(con, la_code, year_ends[-1], dt.date(last_year - 1, 3, 31))
     con.close()
+    _say(f"the store is {db}: give later commands `--db {db}`, e.g. "
+         f"cscperf kpis --db {db} --la {la_code} --period-end {last_year}-03-31")
     return render(items, f"{last_year - 1}-{str(last_year)[2:]}",
                   f"{last_year - 2}-{str(last_year - 1)[2:]}")
+
+
+def _export(con: duckdb.DuckDBPyConnection, paths: list[Path]) -> None:
+    """kpi_values as the `kpis` command exports it, to each of ``paths`` (by extension)."""
+    from cscperf.export import ExportError, write
+    from cscperf.kpis.catalogue import load_catalogue
+    from cscperf.kpis.cli import readable_rows
+    from cscperf.kpis.engine import KPI_VALUES_COLUMNS
+
+    rel = con.execute(
+        f"SELECT {', '.join(KPI_VALUES_COLUMNS)} FROM kpi_values ORDER BY ALL"
+    )
+    cols, rows = readable_rows([d[0] for d in rel.description], rel.fetchall(), load_catalogue())
+    for path in paths:
+        try:
+            write(path, cols, rows)
+        except ExportError as exc:
+            raise UserError(str(exc)) from None
+
+
+def parse_years(text: str) -> tuple[int, int]:
+    """``FIRST-LAST`` or one year to (first, last); anything else is a user error."""
+    m = _YEARS.match(text)
+    if not m:
+        raise click.BadParameter(f"{text!r} is not FIRST-LAST (e.g. 2019-2025) or one year",
+                                 param_hint="'--years'")
+    first, last = int(m.group(1)), int(m.group(2) or m.group(1))
+    if first > last:
+        raise click.BadParameter(f"{text!r}: {first} is after {last}", param_hint="'--years'")
+    return first, last
 
 
 @click.command()
@@ -80,6 +125,15 @@ def run_demo(out: Path, la_code: str, first_year: int, last_year: int, seed: int
               help="Reporting years (ending 31 March), FIRST-LAST.")
 @click.option("--seed", default=2025, show_default=True, type=int)
 def demo(out: str, la_code: str, years: str, seed: int) -> None:
-    """Run the whole product on a synthetic LA and print its scorecard."""
-    first, _, last = years.partition("-")
-    click.echo(run_demo(Path(out), la_code, int(first), int(last or first), seed))
+    """Run the whole product on a synthetic LA and print its scorecard.
+
+    Everything goes under --out: the synthetic files (data/), the store
+    (cscperf.duckdb: pass it as --db to later commands) and kpi_values.csv/.parquet.
+    """
+    first, last = parse_years(years)
+    try:
+        click.echo(run_demo(Path(out), la_code, first, last, seed))
+    except (StoreError, IngestError) as exc:
+        raise UserError(str(exc)) from None
+    except OSError as exc:
+        raise UserError(f"{out}: {exc.strerror or exc}") from None

@@ -1,7 +1,9 @@
 """The terminal scorecard: each KPI's latest and previous value and direction of travel.
 
 Direction is judged by the KPI's polarity: for a "high is good" KPI a rise is
-improving; for "low is good" a fall is; "context" KPIs only say up/down.
+improving; for "low is good" a fall is; "context" KPIs only say up/down. It is
+judged on the values as displayed (rounded to the KPI's ``decimals``), so a line
+never says "improving" between two figures that read the same.
 """
 
 from __future__ import annotations
@@ -28,8 +30,8 @@ class Line:
     def direction(self) -> str:
         if self.latest is None or self.previous is None:
             return ""
-        change = round(self.latest, 6) - round(self.previous, 6)
-        if abs(change) < 1e-9:
+        change = displayed(self.kpi, self.latest) - displayed(self.kpi, self.previous)
+        if change == 0:
             return "no change"
         if self.kpi.polarity == "context":
             return "up" if change > 0 else "down"
@@ -37,17 +39,20 @@ class Line:
         return "improving" if better else "worsening"
 
 
+def displayed(kpi: Kpi, value: float) -> float:
+    """``value`` as the scorecard shows it: rounded to the KPI's ``decimals``."""
+    return round(value, kpi.decimals)
+
+
 def fmt_value(kpi: Kpi, value: float | None) -> str:
     if value is None:
         return "-"
-    if kpi.unit == "count":
-        return f"{value:,.0f}"
+    text = f"{value:,.{kpi.decimals}f}"
     if kpi.unit == "days":
-        return f"{value:,.0f} days"
+        return f"{text} days"
     if kpi.unit == "percent":
-        return f"{value:.1f}%"
-    decimals = kpi.decimals if kpi.decimals is not None else 1
-    return f"{value:,.{decimals}f}"
+        return f"{text}%"
+    return text
 
 
 def lines(

@@ -325,9 +325,9 @@ def test_truncated_workbook_refused(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("where", "reason"),
     [
-        ("start", r"corrupt \.xlsx zip \(Error -3 while decompressing"),  # found by the DTD scan
-        # found while reading the sheet: by the zip CRC, or by openpyxl's XML parser
-        ("middle", r"List 1: unreadable sheet \((Bad CRC-32|not well-formed)"),
+        # found by check_zip inflating every member (before any reader sees it)
+        ("start", r"corrupt \.xlsx zip \(xl/worksheets/sheet1.xml: Error -3 while decompressing"),
+        ("middle", r"corrupt \.xlsx zip \(xl/worksheets/sheet1.xml: (Bad CRC-32|Error -3)"),
     ],
 )
 def test_corrupt_sheet_data_refused(tmp_path: Path, where: str, reason: str) -> None:

@@ -14,7 +14,7 @@ from cscperf.store.db import connect
 
 HEADER = (
     "kpi_id,la_code,period_type,period_start,period_end,breakdown,breakdown_value,"
-    "numerator,denominator,value,flag"
+    "numerator,denominator,value,flag,title,unit"
 )
 
 
@@ -49,8 +49,9 @@ def test_csv_has_exactly_the_kpi_values_columns(db: str) -> None:
     lines = out.splitlines()
     assert lines[0] == HEADER
     assert lines[1:] == [
-        "referral_rate,883,year,2024-04-01,2025-03-31,all,all,3,,,no population",
-        "referrals,883,year,2024-04-01,2025-03-31,all,all,3,,3,",
+        "referral_rate,883,year,2024-04-01,2025-03-31,all,all,3,,,no population,"
+        '"Referral rate per 10,000 children",rate_per_10k',
+        "referrals,883,year,2024-04-01,2025-03-31,all,all,3,,3,,Referrals,count",
     ]
 
 
@@ -97,7 +98,7 @@ def test_parquet_and_table_output(db: str, tmp_path: Path) -> None:
     got = duckdb.sql(f"SELECT kpi_id, value FROM '{out_file}'").fetchall()
     assert got == [("referrals", 3.0)]
     code, out = run("--db", db, "--la", "883", "--kpi", "referrals", "--period-end", "2025-03-31")
-    assert code == 0 and out.splitlines()[1].split()[-1] == "3"  # counts shown with 0 dp
+    assert code == 0 and out.splitlines()[1].split()[-3] == "3"  # counts shown with 0 dp
 
 
 @pytest.mark.parametrize(
@@ -118,4 +119,4 @@ def test_missing_store(tmp_path: Path) -> None:
     code, out = run(
         "--db", str(tmp_path / "none.duckdb"), "--la", "883", "--period-end", "2025-03-31"
     )
-    assert code == 1 and "no such store" in out
+    assert code == 2 and "no such store" in out

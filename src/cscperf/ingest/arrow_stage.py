@@ -6,14 +6,14 @@ statement per batch and a second copy of every row; writing it to an Arrow IPC
 file costs a buffer copy, keeps memory flat whatever the input size, and the
 file is memory-mapped back (no copy) when the table is validated.
 
-The files live in a private temporary folder (mode 0700) removed when the
-batch ends, whatever the outcome.
+The files live in an owner-only folder beside the store (mode 0700, see
+:mod:`cscperf.ingest.stage_dir`) removed when the batch ends, whatever the
+outcome; a crashed run's folder is removed by the next batch.
 """
 
 from __future__ import annotations
 
 import shutil
-import tempfile
 from pathlib import Path
 
 import duckdb
@@ -21,6 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.ipc as ipc
 
+from cscperf.ingest.stage_dir import make_stage_dir, remove_leftovers, store_path
 from cscperf.store.schema import TABLES
 
 
@@ -39,6 +40,9 @@ class ArrowStage:
         self._dir: Path | None = None
         self._writers: dict[str, ipc.RecordBatchFileWriter] = {}
         self._views: dict[str, str] = {}
+        store = store_path(con)
+        if store is not None:
+            remove_leftovers(store)
 
     @property
     def tables(self) -> set[str]:
@@ -64,7 +68,7 @@ class ArrowStage:
         writer = self._writers.get(table)
         if writer is None:
             if self._dir is None:
-                self._dir = Path(tempfile.mkdtemp(prefix="cscperf-stage-"))
+                self._dir = make_stage_dir(self.con)
             writer = ipc.new_file(str(self._dir / f"{table}.arrow"), schema)
             self._writers[table] = writer
         writer.write_table(out)

@@ -33,6 +33,7 @@ import pyarrow as pa
 
 from cscperf.io.base import FileInfo, FileRefused, Sink
 from cscperf.io.xlsx_rows import Row, Workbook, brief, open_workbook
+from cscperf.io.zip_inflate import check_inflated_sizes
 from cscperf.store.schema import TABLES, Table
 from cscperf.validate.codes_local import ETHNICITY, LISTS
 
@@ -355,6 +356,7 @@ def check_zip(path: Path) -> None:
         with zipfile.ZipFile(path) as zf:
             members = zf.infolist()
             _check_members(path, members)
+            check_inflated_sizes(path, members)  # headers can lie: inflate to check
             for m in members:
                 if m.filename.lower().endswith((".xml", ".rels", ".vml")):
                     with zf.open(m) as fh:

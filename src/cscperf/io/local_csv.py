@@ -44,10 +44,26 @@ def list_templates() -> dict[str, Path]:
     return {name: template_path(name) for name in LOCAL_TABLES}
 
 
-def copy_templates(dest: Path) -> list[Path]:
-    """Copy the templates into ``dest`` (created if needed) for an analyst to fill in."""
+def copy_templates(dest: Path, force: bool = False) -> list[Path]:
+    """Copy the templates into ``dest`` (created if needed) for an analyst to fill in.
+
+    A file there that differs from its template (filled in) is not overwritten
+    unless ``force``: :class:`FileExistsError` names them and nothing is copied.
+    """
+    sources = list(list_templates().values())
+    if not force:
+        changed = [
+            dest / s.name
+            for s in sources
+            if (dest / s.name).exists() and (dest / s.name).read_bytes() != s.read_bytes()
+        ]
+        if changed:
+            raise FileExistsError(
+                f"{', '.join(map(str, changed))}: already there and filled in; "
+                "not overwritten (use --force to replace)"
+            )
     dest.mkdir(parents=True, exist_ok=True)
-    return [Path(shutil.copyfile(src, dest / src.name)) for src in list_templates().values()]
+    return [Path(shutil.copyfile(src, dest / src.name)) for src in sources]
 
 
 def match_header(names: list[str]) -> Table | None:

@@ -211,7 +211,9 @@ def _distinct(path: Path, n: int, col: int) -> list[str]:
         f"SELECT DISTINCT trim(c{col}) AS v FROM {reader._scan_sql(path, n)} "
         f"WHERE trim(c{col}) <> '' ORDER BY v LIMIT 6"
     )
-    with duckdb.connect() as con:
+    from cscperf.store.db import NO_NETWORK
+
+    with duckdb.connect(config=NO_NETWORK) as con:
         try:
             return [str(r[0]) for r in con.execute(sql).fetchall()]
         except duckdb.Error:

@@ -7,6 +7,7 @@ the first time a newer cscperf opens it for writing.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -117,29 +118,92 @@ class StoreError(Exception):
     """A problem opening the store, worded for the user."""
 
 
-def connect(path: str | Path = DEFAULT_DB, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+#: Settings of every connection: nothing is downloaded or loaded behind the user's
+#: back (opening a SQLite file would otherwise fetch the sqlite extension).
+Config = dict[str, str | bool | int | float | list[str]]
+
+NO_NETWORK: Config = {
+    "autoinstall_known_extensions": "false",
+    "autoload_known_extensions": "false",
+    "allow_community_extensions": "false",
+}
+
+#: Settings of the `query` connection on top of :data:`NO_NETWORK`: no file other
+#: than the store can be read or written (``read_csv``, ``COPY ... TO``, ``ATTACH``,
+#: ``INSTALL``/``LOAD``), and the configuration cannot be changed back with ``SET``.
+LOCKED: Config = {**NO_NETWORK, "enable_external_access": "false", "lock_configuration": "true"}
+
+_DUCKDB_MAGIC = b"DUCK"  # bytes 8-11 of every DuckDB database file
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def _check_is_duckdb(target: str) -> None:
+    """Refuse a file that is not a DuckDB database before DuckDB sees it."""
+    try:
+        with open(target, "rb") as fh:
+            head = fh.read(16)
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise StoreError(f"{target}: cannot read store: {exc.strerror or exc}") from None
+    if len(head) >= 12 and head[8:12] == _DUCKDB_MAGIC:
+        return
+    kind = "a SQLite database" if head.startswith(_SQLITE_MAGIC) else (
+        "an empty file" if not head else "not a database file"
+    )
+    raise StoreError(f"{target}: not a cscperf DuckDB store ({kind})")
+
+
+def spill_directory(target: str) -> str:
+    """Where DuckDB may spill data for the store at ``target``: ``<store>.tmp`` beside
+    it, owner-only (created if the folder is writable), else nowhere ("")."""
+    if target == ":memory:":
+        return ""
+    spill = Path(target + ".tmp")
+    try:
+        spill.mkdir(mode=0o700, exist_ok=True)
+    except OSError:
+        return ""
+    return str(spill) if os.access(spill, os.W_OK) else ""
+
+
+def connect(
+    path: str | Path = DEFAULT_DB, read_only: bool = False, locked: bool = False
+) -> duckdb.DuckDBPyConnection:
     """Open (and, when writable, create or migrate) the store at ``path``.
 
-    ``":memory:"`` gives a throwaway store, used by tests.
+    ``":memory:"`` gives a throwaway store, used by tests. ``locked`` (read-only
+    only) gives the `query` connection: the store and nothing else.
     """
     target = str(path)
+    if target != ":memory:":
+        if Path(target).is_dir():
+            raise StoreError(f"{target}: is a folder, not a store file")
+        _check_is_duckdb(target)
     if read_only:
         if target != ":memory:" and not Path(target).exists():
             raise StoreError(f"{target}: no such store (run `cscperf ingest` or `cscperf demo`)")
+        settings: Config = {**(LOCKED if locked else NO_NETWORK)}
+        settings["temp_directory"] = spill_directory(target)
         try:
-            con = duckdb.connect(target, read_only=True)
+            con = duckdb.connect(target, read_only=True, config=settings)
         except duckdb.Error as exc:
-            raise StoreError(f"{target}: cannot open store read-only: {exc}") from exc
+            raise StoreError(f"{target}: cannot open store read-only: {_first(exc)}") from exc
         if schema_version(con) < SCHEMA_VERSION:
             con.close()
             raise StoreError(f"{target}: store schema is out of date; open it once for writing")
         return con
+    config: Config = {**NO_NETWORK, "temp_directory": spill_directory(target)}
     try:
-        con = duckdb.connect(target)
+        con = duckdb.connect(target, config=config)
     except duckdb.Error as exc:
-        raise StoreError(f"{target}: cannot open store: {exc}") from exc
+        raise StoreError(f"{target}: cannot open store: {_first(exc)}") from exc
     migrate(con)
     return con
+
+
+def _first(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
 def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:

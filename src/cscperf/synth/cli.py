@@ -114,6 +114,9 @@ def synth(
     except (KeyError, ValueError) as exc:
         click.echo(f"cscperf: error: {exc.args[0] if exc.args else exc}", err=True)
         sys.exit(2)
+    except OSError as exc:  # e.g. --out is a file, or not writable
+        click.echo(f"cscperf: error: {out}: cannot write there: {exc.strerror or exc}", err=True)
+        sys.exit(2)
     click.echo(
         f"{len(m.la_codes)} LA(s) x {len(m.years)} year(s): {m.children} children, "
         f"{len(m.files)} files, {len(m.faults)} faults injected, {m.seconds:.1f}s "

@@ -1,0 +1,87 @@
+"""`cscperf demo`: bad --years and --out are one line and exit 2; one year works; the
+exports carry titles, units and rounded values; it says which --db later commands use."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+import pytest
+from click.testing import CliRunner
+
+from cscperf import demo
+from cscperf.cli import main
+from cscperf.kpis.engine import KPI_VALUES_DDL, RunSummary
+
+
+def run(*args: str) -> tuple[int, str]:
+    res = CliRunner().invoke(main, ["demo", *args])
+    assert "Traceback" not in res.output, res.output
+    return res.exit_code, res.output
+
+
+@pytest.mark.parametrize(
+    ("years", "message"),
+    [
+        ("abc", "'abc' is not FIRST-LAST (e.g. 2019-2025) or one year"),
+        ("2025-2019", "2025 is after 2019"),
+        ("2019-", "is not FIRST-LAST"),
+    ],
+)
+def test_bad_years_one_line_exit_2(tmp_path: Path, years: str, message: str) -> None:
+    code, out = run("--years", years, "--out", str(tmp_path / "o"))
+    assert code == 2 and len(out.strip().splitlines()) == 1 and message in out, out
+    assert not (tmp_path / "o").exists()
+
+
+def test_unwritable_out_one_line_exit_2(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    code, out = run("--out", str(blocker / "out"))
+    assert code == 2
+    assert out.strip().splitlines() == [
+        f"cscperf: error: {blocker / 'out'}: cannot write the demo there: Not a directory"
+    ]
+
+
+@pytest.fixture
+def quick(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The demo without its slow parts: no synthetic files but a population, and a
+    'computation' that stores one referral rate a year (10.604453870625663 in 2024-25)."""
+    import cscperf.synth.api as synth_api
+
+    def generate(las: list[str], years: Any, seed: int, out: Path, **kw: Any) -> None:
+        folder = Path(out) / las[0]
+        folder.mkdir(parents=True)
+        (folder / "population.csv").write_text("la_code,year,age_0_17\n883,2024,2829\n")
+
+    def compute(con: Any, la_codes: list[str], period_type: str, period_ends: list[dt.date],
+                **kw: Any) -> RunSummary:  # fmt: skip
+        con.execute(KPI_VALUES_DDL)
+        for end in period_ends if period_type == "year" else []:
+            con.execute(
+                "INSERT INTO kpi_values VALUES ('referral_rate', '883', 'year', ?, ?, 'all', "
+                "'all', 3, 2829, 10.604453870625663, NULL)",
+                [dt.date(end.year - 1, 4, 1), end],
+            )
+        return RunSummary()
+
+    monkeypatch.setattr(synth_api, "generate", generate)
+    monkeypatch.setattr(demo, "compute", compute)
+
+
+def test_one_year_and_where_the_store_is(quick: None, tmp_path: Path) -> None:
+    out_dir = tmp_path / "it's out"
+    code, out = run("--years", "2025", "--out", str(out_dir))
+    assert code == 0, out
+    db = out_dir / "cscperf.duckdb"
+    assert f"the store is {db}: give later commands `--db {db}`" in out
+    line = next(ln for ln in out.splitlines() if ln.startswith("Referral rate per 10,000"))
+    assert line.split()[-2:] == ["10.6", "-"]  # 2024-25 shown, no 2023-24
+    got = pq.read_table(out_dir / "kpi_values.parquet").to_pylist()
+    assert [(r["value"], r["title"], r["unit"]) for r in got] == [
+        (10.6, "Referral rate per 10,000 children", "rate_per_10k")
+    ]
+    assert (out_dir / "kpi_values.csv").read_text().splitlines()[0].endswith(",flag,title,unit")
