@@ -87,6 +87,8 @@ def ingest(la_code: str, db: str, year: int | None, as_json: bool, paths: tuple[
         return
     if as_json:
         click.echo(json.dumps([r.as_dict() for r in report.results], indent=2))
+        for change in report.returns:
+            click.echo(change.describe(), err=True)
         return
     cols = ["file", "table", "rows_read", "rows_loaded", "rows_quarantined"]
     rows = [
@@ -94,6 +96,8 @@ def ingest(la_code: str, db: str, year: int | None, as_json: bool, paths: tuple[
         for r in report.results
     ]
     click.echo(render(cols, rows, "table"))
+    for change in report.returns:
+        click.echo(change.describe())
     for note in report.notes:
         click.echo(f"note: {note}", err=True)
     for skipped in report.skipped:
@@ -179,6 +183,7 @@ PLUGGED = (
     ("cscperf.synth.cli", "synth"),
     ("cscperf.kpis.cli", "kpis"),
     ("cscperf.demo", "demo"),
+    ("cscperf.store.cli", "returns"),
 )
 for _module, _attr in PLUGGED:
     try:

@@ -61,10 +61,19 @@ def _v2(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(RETURNS_DDL)
 
 
+def _v4(con: duckdb.DuckDBPyConnection) -> None:
+    from cscperf.store import returns
+
+    for table in TABLES.values():
+        con.execute(returns.superseded_ddl(table))
+    returns.backfill(con)
+
+
 #: (version, description, apply). Append only; never edit a released migration.
 MIGRATIONS: list[tuple[int, str, Callable[[duckdb.DuckDBPyConnection], None]]] = [
     (1, "canonical tables, quarantine, ingest_log", _v1),
     (2, "returns registry", _v2),
+    (4, "superseded rows of every table; registry rows for returns already loaded", _v4),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
