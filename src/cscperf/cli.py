@@ -87,8 +87,6 @@ def ingest(la_code: str, db: str, year: int | None, as_json: bool, paths: tuple[
         return
     if as_json:
         click.echo(json.dumps([r.as_dict() for r in report.results], indent=2))
-        for change in report.returns:
-            click.echo(change.describe(), err=True)
         return
     cols = ["file", "table", "rows_read", "rows_loaded", "rows_quarantined"]
     rows = [

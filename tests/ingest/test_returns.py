@@ -360,3 +360,46 @@ def test_collections() -> None:
     every = [t.name for c in ("903", "cin", "annex-a") for t in reg.tables_of(c)]
     local = [t for t in TABLES if reg.collection_of(t).startswith("local:")]
     assert sorted(every + local) == sorted(TABLES)
+
+
+def test_a_store_from_before_the_registry_gets_its_returns_registered(tmp_path: Path) -> None:
+    """Migration 4 registers the returns an older store holds (from its rows), and
+    gives its log rows the year their rows were loaded under."""
+    from cscperf.store import db as store_db
+
+    path = tmp_path / "old.duckdb"
+    old = duckdb.connect(str(path))
+    store_db._v1(old)
+    store_db._v2(old)
+    old.execute(
+        "CREATE TABLE schema_version (version INTEGER, description VARCHAR, applied_at TIMESTAMP)"
+    )
+    old.execute("INSERT INTO schema_version VALUES (1, 'v1', now()), (2, 'v2', now())")
+    old.execute(
+        "INSERT INTO cla_episodes (la_code, return_year, source_file, source_line, child_id, "
+        "decom) VALUES ('883', 2024, '/r/2024/episodes.csv', 2, 'A', DATE '2023-05-01'), "
+        "('883', 2025, '/r/2025/episodes.csv', 2, 'B', DATE '2024-05-01'), "
+        "('883', 2025, '/r/2025/episodes.csv', 3, 'C', DATE '2024-06-01')"
+    )
+    old.execute(
+        "INSERT INTO ingest_log VALUES ('883', '/r/2025/episodes.csv', 'ssda903-csv', NULL, "
+        "'cla_episodes', 3, 2, 1, TIMESTAMP '2025-06-01 10:00:00')"
+    )
+    old.execute(
+        "INSERT INTO quarantine VALUES ('883', 2025, '/r/2025/episodes.csv', 4, 'cla_episodes', "
+        "'ls', 'XX', 'bad', NULL, now())"
+    )
+    old.close()
+
+    con = connect(path)
+    assert con.execute(
+        "SELECT collection, return_year, files, rows_loaded, rows_quarantined, covers_from "
+        "FROM returns ORDER BY return_year"
+    ).fetchall() == [
+        ("903", 2024, ["/r/2024/episodes.csv"], 0, 0, dt.date(2023, 4, 1)),
+        ("903", 2025, ["/r/2025/episodes.csv"], 2, 1, dt.date(2024, 4, 1)),
+    ]
+    assert con.execute("SELECT return_year FROM ingest_log").fetchall() == [(2025,)]
+    reg.withdraw(con, "883", "903", 2025)
+    assert con.execute("SELECT child_id FROM cla_episodes").fetchall() == [("A",)]
+    assert con.execute("SELECT count(*) FROM quarantine").fetchone() == (0,)
