@@ -218,7 +218,7 @@ def _load_all(
             source = staging.source_sql(table, years)
             validated = [r.val_sql() for r in staging.validated(table)]
             results.extend(load_table(con, TABLES[table], source, validated, files, la_code))
-        changes = batch_returns.finish(con, units, la_code)
+        changes = batch_returns.finish(con, units, la_code, results)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")

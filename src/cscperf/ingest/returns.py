@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import duckdb
 
-from cscperf.ingest.merge import BatchFile
+from cscperf.ingest.merge import BatchFile, TableResult
 from cscperf.store import returns as reg
 from cscperf.store.returns import ReturnChange, TableChange
 from cscperf.store.schema import TABLES
@@ -62,40 +62,56 @@ def batch_units(files: list[BatchFile]) -> list[Unit]:
 def prepare(con: duckdb.DuckDBPyConnection, units: list[Unit], la_code: str) -> None:
     """Take out of the store what the batch's returns held before (inside the batch
     transaction, before any table is merged)."""
+    known = reg.registered(con, la_code)
     for unit in units:
-        unit.prior = reg.loaded(con, la_code, unit.collection, unit.year)
+        unit.prior = (unit.collection, unit.year) in known
         if not unit.prior:
             continue
         tables = [TABLES[name] for name in sorted(unit.carried)]
+        held = reg.count_many(con, [t.name for t in tables], la_code, unit.year)
         for table in tables:
-            unit.old[table.name] = reg.snapshot(con, table, la_code, unit.year)
+            if held[table.name]:
+                unit.old[table.name] = reg.snapshot(con, table, la_code, unit.year)
         reg.clear(con, tables, la_code, unit.year)
 
 
-def finish(con: duckdb.DuckDBPyConnection, units: list[Unit], la_code: str) -> list[ReturnChange]:
+def finish(
+    con: duckdb.DuckDBPyConnection,
+    units: list[Unit],
+    la_code: str,
+    results: list[TableResult],
+) -> list[ReturnChange]:
     """Compare, register and, when anything changed, drop the LA's KPI values."""
     changes: list[ReturnChange] = []
+    order = list(TABLES)
     for unit in units:
         change = ReturnChange(la_code, unit.collection, unit.year, "loaded")
+        carried = sorted(unit.carried, key=order.index)
         if unit.prior:
-            for name in sorted(unit.carried, key=list(TABLES).index):
-                change.tables.append(
-                    reg.compare(con, TABLES[name], unit.old[name], la_code, unit.year)
-                )
+            fresh = reg.count_many(
+                con, [t for t in carried if t not in unit.old], la_code, unit.year
+            )
+            for name in carried:
+                if name in unit.old:
+                    got = reg.compare(con, TABLES[name], unit.old[name], la_code, unit.year)
+                else:
+                    got = TableChange(name, 0, fresh[name], added=fresh[name])
+                change.tables.append(got)
             others = [t.name for t in reg.tables_of(unit.collection) if t.name not in unit.carried]
-            change.kept = [
-                t for t, n in reg.count_many(con, others, la_code, unit.year).items() if n
-            ]
-            same = all(t.same for t in change.tables)
-            change.action = "unchanged" if same else "replaced"
-        else:
-            carried = sorted(unit.carried, key=list(TABLES).index)
-            for name, n in reg.count_many(con, carried, la_code, unit.year).items():
+            held = reg.count_many(con, others, la_code, unit.year)
+            change.kept = [t for t, n in held.items() if n]
+            change.action = "unchanged" if all(t.same for t in change.tables) else "replaced"
+        else:  # a new return: its rows are the rows the batch loaded for it
+            files = set(unit.files)
+            for name in carried:
+                n = sum(r.rows_loaded for r in results if r.table == name and r.file in files)
                 change.tables.append(TableChange(name, 0, n, added=n))
-        reg.register(
-            con, la_code, unit.collection, unit.year, unit.files, keep_loaded_at=not change.changed
-        )
         changes.append(change)
+    entries = [
+        reg.Entry(u.collection, u.year, u.files, keep_loaded_at=not c.changed)
+        for u, c in zip(units, changes, strict=True)
+    ]
+    reg.register(con, la_code, entries)
     if any(c.changed for c in changes):
         reg.invalidate_kpis(con, la_code)
     return changes

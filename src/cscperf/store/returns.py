@@ -164,38 +164,50 @@ def loaded(con: duckdb.DuckDBPyConnection, la_code: str, collection: str, year: 
 
 def count_rows(con: duckdb.DuckDBPyConnection, table: str, la_code: str, year: int) -> int:
     """Rows the return contributed to ``table`` (winning or superseded)."""
-    return sum(_counts(con, [table], la_code, year)[table])
+    return sum(_counts(con, [table], la_code, year)[table][:2])
 
 
 def count_many(
     con: duckdb.DuckDBPyConnection, tables: Sequence[str], la_code: str, year: int
 ) -> dict[str, int]:
     """:func:`count_rows` of several tables, in one query."""
-    return {t: sum(n) for t, n in _counts(con, tables, la_code, year).items()}
+    return {t: n[0] + n[1] for t, n in _counts(con, tables, la_code, year).items()}
 
 
 def _counts(
     con: duckdb.DuckDBPyConnection, tables: Sequence[str], la_code: str, year: int
-) -> dict[str, tuple[int, int]]:
-    """Per table, the return's rows (winning, superseded), in one query."""
+) -> dict[str, tuple[int, int, int]]:
+    """Per table, in one query: the return's rows (winning, superseded) and the LA's
+    superseded rows of other returns (which a withdrawal may bring back)."""
     if not tables:
         return {}
     parts = [
-        f"SELECT {i} AS i, {j} AS j, count(*) AS n FROM {src} "
-        "WHERE la_code = $1 AND return_year = $2"
+        f"SELECT {i} AS i, count(*) FILTER (WHERE return_year = $2) AS a, 0 AS b, 0 AS c "
+        f"FROM {t} WHERE la_code = $1 UNION ALL "
+        f"SELECT {i}, 0, count(*) FILTER (WHERE return_year = $2), "
+        f"count(*) FILTER (WHERE return_year <> $2) FROM {superseded(t)} WHERE la_code = $1"
         for i, t in enumerate(tables)
-        for j, src in enumerate((t, superseded(t)))
     ]
-    rows = con.execute(" UNION ALL ".join(parts), [la_code, year]).fetchall()
-    got = {(int(i), int(j)): int(n) for i, j, n in rows}
-    return {t: (got.get((i, 0), 0), got.get((i, 1), 0)) for i, t in enumerate(tables)}
+    rows = con.execute(
+        f"SELECT i, sum(a), sum(b), sum(c) FROM ({' UNION ALL '.join(parts)}) GROUP BY i",
+        [la_code, year],
+    ).fetchall()
+    got = {int(i): (int(a), int(b), int(c)) for i, a, b, c in rows}
+    return {t: got.get(i, (0, 0, 0)) for i, t in enumerate(tables)}
+
+
+def _record_key(table: Table) -> tuple[str, ...]:
+    """What identifies a record across a correction: the natural key less its last
+    part (an episode: its child), or the whole key when it has one part."""
+    return table.key[:-1] if len(table.key) > 1 else table.key
 
 
 def _rows_sql(table: Table, la_code: str, year: int) -> str:
-    """The return's rows of ``table`` without provenance (literals: no parameters)."""
+    """The return's rows of ``table``: record key and a hash of every column but
+    provenance (literals, no parameters: it is also a snapshot's CREATE ... AS)."""
     la = la_code.replace("'", "''")
     where = f"la_code = '{la}' AND return_year = {int(year)}"
-    cols = ", ".join(table.column_names)
+    cols = f"{', '.join(_record_key(table))}, hash({', '.join(table.column_names)}) AS _h"
     return (
         f"SELECT {cols} FROM {table.name} WHERE {where} "
         f"UNION ALL SELECT {cols} FROM {superseded(table.name)} WHERE {where}"
@@ -203,7 +215,8 @@ def _rows_sql(table: Table, la_code: str, year: int) -> str:
 
 
 def snapshot(con: duckdb.DuckDBPyConnection, table: Table, la_code: str, year: int) -> str:
-    """Keep the return's rows of ``table`` in a TEMP table (for :func:`compare`)."""
+    """Keep what :func:`compare` needs of the return's rows of ``table`` (record key
+    and row hash) in a TEMP table."""
     name = f"_old_{table.name}_{int(year)}"
     con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {_rows_sql(table, la_code, year)}")
     return name
@@ -214,21 +227,19 @@ def compare(
 ) -> TableChange:
     """The return's rows now against ``old`` (a :func:`snapshot`), which is dropped.
 
-    Rows are compared whole (every column but provenance). A row gone and a row
-    come for the same record — the natural key less its last part, e.g. the same
-    child's episode with its DECOM moved — count as one changed row.
+    Rows are compared whole (every column but provenance, by a 64-bit hash). A row
+    gone and a row come for the same record — e.g. the same child's episode with its
+    DECOM moved — count as one changed row.
     """
-    key = table.key[:-1] if len(table.key) > 1 else table.key
-    k = ", ".join(key)
-    cols = ", ".join(table.column_names)
+    k = ", ".join(_record_key(table))
     new = _rows_sql(table, la_code, year)
     # one grouping of old and new rows together: per distinct row, how often on each side
     row = con.execute(
         f"""
         WITH r AS (
-          SELECT {cols}, sum(o) AS o, sum(n) AS n FROM (
-            SELECT {cols}, 1 AS o, 0 AS n FROM {old}
-            UNION ALL SELECT {cols}, 0 AS o, 1 AS n FROM ({new})
+          SELECT {k}, _h, sum(o) AS o, sum(n) AS n FROM (
+            SELECT *, 1 AS o, 0 AS n FROM {old}
+            UNION ALL SELECT *, 0 AS o, 1 AS n FROM ({new})
           ) GROUP BY ALL
         ),
         d AS (
@@ -255,18 +266,13 @@ def clear(
     return's row (if any) comes back from the superseded table. Returns, per
     table, how many rows came back.
     """
-    args = [la_code, year]
     held = _counts(con, [t.name for t in tables], la_code, year)
-    restored: dict[str, int] = {}
-    for table in tables:
-        winning, beaten = held[table.name]
-        restored[table.name] = _clear_table(con, table, la_code, year, winning, beaten)
-    names = [t.name for t in tables]
+    restored = {t.name: _clear_table(con, t, la_code, year, *held[t.name]) for t in tables}
     for log in ("quarantine", "ingest_log"):
         con.execute(
             f"DELETE FROM {log} WHERE la_code = ? AND return_year = ? "
             "AND list_contains(?, table_name)",
-            [*args, names],
+            [la_code, year, [t.name for t in tables]],
         )
     return restored
 
@@ -278,14 +284,16 @@ def _clear_table(
     year: int,
     winning: int,
     beaten: int,
+    others: int,
 ) -> int:
+    """:func:`clear` for one table; ``winning``, ``beaten``, ``others``: see :func:`_counts`."""
     name, old = table.name, superseded(table.name)
     args = [la_code, year]
     if beaten:
         con.execute(f"DELETE FROM {old} WHERE la_code = ? AND return_year = ?", args)
     if not winning:
         return 0
-    if table.per_year:  # never merged, so nothing to bring back
+    if table.per_year or not others:  # nothing that could come back
         con.execute(f"DELETE FROM {name} WHERE la_code = ? AND return_year = ?", args)
         return 0
     mk = table.merge_key
@@ -353,54 +361,65 @@ def _date_range(
     return (row[0], row[1]) if row else (None, None)
 
 
-def register(
-    con: duckdb.DuckDBPyConnection,
-    la_code: str,
-    collection: str,
-    year: int,
-    files: Sequence[str],
-    keep_loaded_at: bool = False,
-) -> None:
-    """Write the return's registry row from what the store now holds for it.
+@dataclass
+class Entry:
+    """A return to write into the registry (see :func:`register`)."""
 
-    ``files``: this batch's files of the return; files whose rows of other tables
-    were kept stay listed. ``keep_loaded_at``: the return was loaded again unchanged.
+    collection: str
+    year: int
+    files: Sequence[str]  # this batch's files of the return
+    keep_loaded_at: bool = False  # loaded again, unchanged
+
+
+def registered(con: duckdb.DuckDBPyConnection, la_code: str) -> dict[tuple[str, int], object]:
+    """The LA's returns in the registry: (collection, year) -> loaded_at."""
+    rows = con.execute(
+        "SELECT collection, return_year, max(loaded_at) FROM returns WHERE la_code = ? "
+        "GROUP BY ALL",
+        [la_code],
+    ).fetchall()
+    return {(c, int(y)): at for c, y, at in rows}
+
+
+def register(con: duckdb.DuckDBPyConnection, la_code: str, entries: Sequence[Entry]) -> None:
+    """Write the returns' registry rows from what the store now holds for them.
+
+    Files whose rows of other tables were kept stay listed; rows loaded and
+    quarantined are the ingest log's, so rows read = rows loaded + quarantined.
     """
-    names = [t.name for t in tables_of(collection)]
-    args = [la_code, year, names]
-    log = con.execute(
-        "SELECT list(DISTINCT source_file), coalesce(sum(rows_loaded), 0), "
-        "coalesce(sum(rows_quarantined), 0) FROM ingest_log "
-        "WHERE la_code = ? AND return_year = ? AND list_contains(?, table_name)",
-        args,
-    ).fetchall()[0]
-    assert log is not None
-    all_files = sorted({*(log[0] or []), *files})
-    start, end = covers(con, la_code, collection, year)
-    old = con.execute(
-        "SELECT max(loaded_at) FROM returns WHERE la_code = ? AND collection = ? "
-        "AND return_year = ?",
-        [la_code, collection, year],
-    ).fetchall()[0]
+    if not entries:
+        return
+    years = sorted({e.year for e in entries})
+    logged: dict[tuple[str, int], set[str]] = {}
+    counts: dict[tuple[str, int], tuple[int, int]] = {}
+    for table, year, files, good, bad in con.execute(
+        "SELECT table_name, return_year, list(DISTINCT source_file), sum(rows_loaded), "
+        "sum(rows_quarantined) FROM ingest_log WHERE la_code = ? "
+        "AND list_contains(?, return_year) GROUP BY ALL",
+        [la_code, years],
+    ).fetchall():
+        key = (collection_of(table), int(year))
+        logged.setdefault(key, set()).update(files or [])
+        was = counts.get(key, (0, 0))
+        counts[key] = (was[0] + int(good or 0), was[1] + int(bad or 0))
+    old = registered(con, la_code)
+    values: list[object] = []
+    for e in entries:
+        key = (e.collection, e.year)
+        start, end = covers(con, la_code, e.collection, e.year)
+        at = old.get(key) if e.keep_loaded_at else None
+        files = sorted(logged.get(key, set()) | set(e.files))
+        values += [la_code, e.collection, e.year, start, end, files, *counts.get(key, (0, 0)), at]
     con.execute(
-        "DELETE FROM returns WHERE la_code = ? AND collection = ? AND return_year = ?",
-        [la_code, collection, year],
+        "DELETE FROM returns WHERE la_code = ? AND list_contains(?, collection || '|' || "
+        "return_year)",
+        [la_code, [f"{e.collection}|{e.year}" for e in entries]],
     )
+    rows = ", ".join("(?, ?, ?, ?, ?, ?, ?, ?, coalesce(?, current_timestamp))" for _ in entries)
     con.execute(
         "INSERT INTO returns (la_code, collection, return_year, covers_from, covers_to, files, "
-        "rows_loaded, rows_quarantined, loaded_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, coalesce(?, current_timestamp))",
-        [
-            la_code,
-            collection,
-            year,
-            start,
-            end,
-            all_files,
-            int(log[1]),
-            int(log[2]),
-            old[0] if (old and keep_loaded_at) else None,
-        ],
+        f"rows_loaded, rows_quarantined, loaded_at) VALUES {rows}",
+        values,
     )
 
 
@@ -483,4 +502,4 @@ def backfill(con: duckdb.DuckDBPyConnection) -> None:
             + ")",
             [la, year],
         ).fetchall()[0]
-        register(con, la, collection, year, list(files[0] or []) if files else [])
+        register(con, la, [Entry(collection, year, list(files[0] or []) if files else [])])
