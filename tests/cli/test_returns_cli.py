@@ -31,7 +31,7 @@ def test_ingest_says_a_return_was_replaced(tmp_path: Path) -> None:
     episodes_csv(late.parent / "episodes.csv", [episode("A", dt.date(2023, 5, 1), "U3")])
     res = CliRunner().invoke(main, ["ingest", "--la", "883", "--db", db, str(late)])
     assert res.exit_code == 0, res.output
-    assert "903 2024-25 for 883 replaced: 2 → 1 episodes, 1 removed" in res.output.splitlines()
+    assert "903 2024-25 for 883 replaced: 2 → 1 episode, 1 removed" in res.output.splitlines()
 
 
 def test_returns_lists_what_is_loaded(tmp_path: Path) -> None:
@@ -60,7 +60,7 @@ def test_withdraw_removes_a_return_and_restores_the_earlier(tmp_path: Path) -> N
     )
     assert res.exit_code == 0, res.output
     assert res.output.strip() == (
-        "903 2024-25 for 883 withdrawn: 2 episodes removed; 1 rows of earlier returns restored"
+        "903 2024-25 for 883 withdrawn: 2 episodes removed; 1 row of earlier returns restored"
     )
     res = CliRunner().invoke(
         main,

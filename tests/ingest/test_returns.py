@@ -119,7 +119,7 @@ def test_a_903_return_sent_as_separate_csvs_loads_file_by_file(con, tmp_path: Pa
     episodes_csv(tmp_path / "2025" / "episodes.csv", [episode("A", dt.date(2024, 5, 2))])
     report = ingest_paths(con, [tmp_path / "2025" / "episodes.csv"], "883")
     assert report.returns[0].describe() == (
-        "903 2024-25 for 883 replaced: 1 → 1 episodes, 1 changed "
+        "903 2024-25 for 883 replaced: 1 → 1 episode, 1 changed "
         "(kept, not in these files: children)"
     )
     assert con.execute("SELECT child_id FROM children").fetchall() == [("A",)]
@@ -155,7 +155,7 @@ def test_withdraw_brings_back_the_earlier_returns_rows(con, tmp_path: Path) -> N
     change = reg.withdraw(con, "883", "903", 2025)
     con.execute("COMMIT")
     assert change.describe() == (
-        "903 2024-25 for 883 withdrawn: 1 episodes removed; 1 rows of earlier returns restored"
+        "903 2024-25 for 883 withdrawn: 1 episode removed; 1 row of earlier returns restored"
     )
     assert con.execute(
         "SELECT child_id, place, return_year, source_file FROM cla_episodes ORDER BY 1"
@@ -267,8 +267,8 @@ def test_the_same_files_again_change_nothing(con, tmp_path: Path) -> None:
     report = ingest_paths(con, [tmp_path], "883")
     assert snapshot(con) == before
     assert [c.describe() for c in report.returns] == [
-        "903 2023-24 for 883 reloaded, unchanged: 1 episodes",
-        "903 2024-25 for 883 reloaded, unchanged: 1 episodes",
+        "903 2023-24 for 883 reloaded, unchanged: 1 episode",
+        "903 2024-25 for 883 reloaded, unchanged: 1 episode",
     ]
     again = ingest_paths(con, [tmp_path / "2025"], "883")
     assert snapshot(con) == before and again.returns[0].action == "unchanged"
@@ -403,3 +403,35 @@ def test_a_store_from_before_the_registry_gets_its_returns_registered(tmp_path: 
     reg.withdraw(con, "883", "903", 2025)
     assert con.execute("SELECT child_id FROM cla_episodes").fetchall() == [("A",)]
     assert con.execute("SELECT count(*) FROM quarantine").fetchone() == (0,)
+
+
+def test_return_summary_lines() -> None:
+    t = reg.TableChange
+    lines = [
+        reg.ReturnChange("883", "903", 2025, "loaded", [t("children", 0, 1, added=1)]),
+        reg.ReturnChange(
+            "883",
+            "903",
+            2025,
+            "withdrawn",
+            [
+                t("children", 300, 0, removed=300),
+                t("cla_episodes", 3512, 0, removed=3512, restored=12),
+            ],
+        ),
+        reg.ReturnChange(
+            "883",
+            "cin",
+            2024,
+            "replaced",
+            [t("referrals", 10, 10), t("cp_reviews", 5, 4, removed=1)],
+        ),
+        reg.ReturnChange("882", "local:case_audits", 2024, "unchanged", [t("case_audits", 1, 1)]),
+    ]
+    assert [c.describe() for c in lines] == [
+        "903 2024-25 for 883 loaded: 1 row of children",
+        "903 2024-25 for 883 withdrawn: 3,512 episodes and 300 other rows removed; "
+        "12 rows of earlier returns restored",
+        "cin 2023-24 for 883 replaced: 10 → 10 referrals; cp_reviews: 5 → 4 rows, 1 removed",
+        "local:case_audits 2023-24 for 882 reloaded, unchanged: 1 row",
+    ]

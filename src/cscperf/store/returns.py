@@ -24,11 +24,11 @@ from cscperf.store.schema import TABLES, Table
 
 #: The collections a return can belong to, besides 'local:<template>'.
 COLLECTIONS = ("903", "cin", "annex-a")
-#: The table whose count heads a return's summary line, and what its rows are called.
+#: The table whose count heads a return's summary line, and what one of its rows is.
 HEADLINE = {
-    "903": ("cla_episodes", "episodes"),
-    "cin": ("referrals", "referrals"),
-    "annex-a": ("contacts", "contacts"),
+    "903": ("cla_episodes", "episode"),
+    "cin": ("referrals", "referral"),
+    "annex-a": ("contacts", "contact"),
 }
 #: Annex A lists holding every event of the list period: their dates are its window.
 ANNEX_A_EVENTS = (("contacts", "contact_date"), ("annexa_referrals", "referral_date"))
@@ -85,8 +85,9 @@ class TableChange:
     def same(self) -> bool:
         return not (self.changed or self.removed or self.added or self.before != self.after)
 
-    def describe(self, noun: str) -> str:
-        parts = [f"{self.before:,} → {self.after:,} {noun}"]
+    def describe(self, noun: str, of: str = "") -> str:
+        """'3,512 → 3,511 episodes, 1 changed, 1 removed' (``noun`` singular)."""
+        parts = [f"{self.before:,} → {_count(self.after, noun)}{of}"]
         parts += [
             f"{n:,} {what}"
             for n, what in (
@@ -97,6 +98,10 @@ class TableChange:
             if n
         ]
         return ", ".join(parts)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
 @dataclass
@@ -119,23 +124,28 @@ class ReturnChange:
         episodes, 1 changed, 1 removed'."""
         done = "reloaded, unchanged" if self.action == "unchanged" else self.action
         head = f"{self.collection} {year_label(self.return_year)} for {self.la_code} {done}"
-        name, noun = HEADLINE.get(self.collection, ("", "rows"))
-        by = {t.table: t for t in self.tables}
-        first = by.get(name) or (self.tables[0] if self.tables else None)
-        if first is None:
+        if not self.tables:
             return head
+        name, noun = HEADLINE.get(self.collection, ("", "row"))
+        by = {t.table: t for t in self.tables}
+        first, of = by.get(name), ""
+        if first is None:  # e.g. a 903 return of a header file only
+            first, noun = self.tables[0], "row"
+            of = "" if self.collection.startswith("local:") else f" of {first.table}"
         if self.action in ("loaded", "unchanged"):
-            return f"{head}: {first.after:,} {noun}"
+            return f"{head}: {_count(first.after, noun)}{of}"
         if self.action == "withdrawn":
+            others = sum(t.before for t in self.tables) - first.before
+            text = f"{head}: {_count(first.before, noun)}{of}"
+            text += f" and {_count(others, 'other row')} removed" if others else " removed"
             restored = sum(t.restored for t in self.tables)
-            text = f"{head}: {first.before:,} {noun} removed"
             if restored:
-                text += f"; {restored:,} rows of earlier returns restored"
+                text += f"; {_count(restored, 'row')} of earlier returns restored"
             return text
         rest = [
-            f"{t.table} {t.describe('rows')}" for t in self.tables if t is not first and not t.same
+            f"{t.table}: {t.describe('row')}" for t in self.tables if t is not first and not t.same
         ]
-        text = f"{head}: {first.describe(noun)}" + "".join(f"; {r}" for r in rest)
+        text = f"{head}: {first.describe(noun, of)}" + "".join(f"; {r}" for r in rest)
         if self.kept:
             text += f" (kept, not in these files: {', '.join(self.kept)})"
         return text
