@@ -156,9 +156,13 @@ def load_table(
         # rows of earlier returns the batch beats become superseded (a row of the same
         # return cannot be here: the return was taken out first; if one is, it goes)
         con.execute(
-            f"INSERT INTO {old} ({out}) SELECT {out} FROM {name} t WHERE {beaten.format('>')}"
+            f"INSERT INTO {old} ({out}) SELECT {out} FROM {name} t "
+            f"WHERE t.la_code = ? AND {beaten.format('>')}",
+            [la_code],
         )
-        con.execute(f"DELETE FROM {name} AS t WHERE {beaten.format('>=')}")
+        con.execute(
+            f"DELETE FROM {name} AS t WHERE t.la_code = ? AND {beaten.format('>=')}", [la_code]
+        )
         later = (
             f"EXISTS (SELECT 1 FROM {name} t WHERE {_match(mk, 'w', 't')} "
             "AND t.return_year > w.return_year)"
