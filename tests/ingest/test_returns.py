@@ -435,3 +435,28 @@ def test_return_summary_lines() -> None:
         "cin 2023-24 for 883 replaced: 10 → 10 referrals; cp_reviews: 5 → 4 rows, 1 removed",
         "local:case_audits 2023-24 for 882 reloaded, unchanged: 1 row",
     ]
+
+
+def test_a_cin_census_is_a_whole_return(con, tmp_path: Path) -> None:
+    """A CIN census resubmitted without its child protection plan: the plan and its
+    reviews go too, though no file carried those tables this time."""
+    from tests.io.test_cin_xml import CHILD_A, FOOTER, HEADER
+
+    first = tmp_path / "v1" / "cin.xml"
+    first.parent.mkdir()
+    first.write_text(HEADER + CHILD_A + FOOTER)
+    ingest_paths(con, [first], "883")
+    assert con.execute("SELECT count(*) FROM cp_reviews").fetchone() == (2,)
+    start = CHILD_A.index("        <ChildProtectionPlans>")
+    end = CHILD_A.index("</ChildProtectionPlans>\n") + len("</ChildProtectionPlans>\n")
+    second = tmp_path / "v2" / "cin.xml"
+    second.parent.mkdir()
+    second.write_text(HEADER + CHILD_A[:start] + CHILD_A[end:] + FOOTER)
+    report = ingest_paths(con, [second], "883")
+    assert [c.describe() for c in report.returns] == [
+        "cin 2024-25 for 883 replaced: 2 → 2 referrals; cp_plans: 1 → 0 rows, 1 removed; "
+        "cp_reviews: 2 → 0 rows, 2 removed"
+    ]
+    assert con.execute("SELECT count(*) FROM cp_plans").fetchone() == (0,)
+    assert con.execute("SELECT count(*) FROM cp_reviews").fetchone() == (0,)
+    assert con.execute("SELECT count(*) FROM referrals").fetchone() == (2,)
