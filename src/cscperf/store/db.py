@@ -64,8 +64,7 @@ def _v2(con: duckdb.DuckDBPyConnection) -> None:
 def _v4(con: duckdb.DuckDBPyConnection) -> None:
     from cscperf.store import returns
 
-    for table in TABLES.values():
-        con.execute(returns.superseded_ddl(table))
+    con.execute(";\n".join(returns.superseded_ddl(t) for t in TABLES.values()))
     returns.backfill(con)
 
 

@@ -487,6 +487,9 @@ def backfill(con: duckdb.DuckDBPyConnection) -> None:
     reader's year, blank for most 903 CSVs). Rows a later return had replaced were
     not kept then, so withdrawing such a return cannot bring them back.
     """
+    probe = " UNION ALL ".join(f"(SELECT 1 FROM {t} LIMIT 1)" for t in TABLES)
+    if not con.execute(f"SELECT count(*) FROM ({probe})").fetchall()[0][0]:
+        return  # a new store: nothing to register
     for table in TABLES.values():
         con.execute(
             "UPDATE ingest_log l SET return_year = t.return_year FROM "
