@@ -145,30 +145,39 @@ def load_table(
         "AND _yrank = 1) r USING (file_no, _seq)"
     )
     old = superseded(name)
-    existing = con.execute(f"SELECT 1 FROM {name} WHERE la_code = ? LIMIT 1", [la_code]).fetchone()
-    if existing:
+    have = con.execute(
+        f"SELECT min(return_year), max(return_year) FROM {name} WHERE la_code = ?", [la_code]
+    ).fetchall()[0]
+    if have[0] is not None:
         mk = table.merge_key
         con.execute(f"CREATE TEMP TABLE _win AS {winners}")
         beaten = (
             f"EXISTS (SELECT 1 FROM _win w WHERE {_match(mk, 'w', 't')} "
             "AND w.return_year {} t.return_year)"
         )
-        # rows of earlier returns the batch beats become superseded (a row of the same
-        # return cannot be here: the return was taken out first; if one is, it goes)
-        con.execute(
-            f"INSERT INTO {old} ({out}) SELECT {out} FROM {name} t "
-            f"WHERE t.la_code = ? AND {beaten.format('>')}",
-            [la_code],
-        )
-        con.execute(
-            f"DELETE FROM {name} AS t WHERE t.la_code = ? AND {beaten.format('>=')}", [la_code]
-        )
-        later = (
-            f"EXISTS (SELECT 1 FROM {name} t WHERE {_match(mk, 'w', 't')} "
-            "AND t.return_year > w.return_year)"
-        )
-        con.execute(f"INSERT INTO {old} ({out}) SELECT {out} FROM _win w WHERE {later}")
-        con.execute(f"INSERT INTO {name} ({out}) SELECT {out} FROM _win w WHERE NOT {later}")
+        # Rows of earlier returns the batch beats become superseded. (A row of one of
+        # the batch's returns cannot be here: the return was taken out first.) The
+        # probes are skipped when the years the LA holds cannot beat or be beaten.
+        if have[0] < years[-1]:
+            con.execute(
+                f"INSERT INTO {old} ({out}) SELECT {out} FROM {name} t "
+                f"WHERE t.la_code = ? AND {beaten.format('>')}",
+                [la_code],
+            )
+        if have[0] <= years[-1]:
+            con.execute(
+                f"DELETE FROM {name} AS t WHERE t.la_code = ? AND {beaten.format('>=')}",
+                [la_code],
+            )
+        if have[1] > years[0]:  # the batch's rows that a later return's beat
+            later = (
+                f"EXISTS (SELECT 1 FROM {name} t WHERE {_match(mk, 'w', 't')} "
+                "AND t.return_year > w.return_year)"
+            )
+            con.execute(f"INSERT INTO {old} ({out}) SELECT {out} FROM _win w WHERE {later}")
+            con.execute(f"INSERT INTO {name} ({out}) SELECT {out} FROM _win w WHERE NOT {later}")
+        else:
+            con.execute(f"INSERT INTO {name} ({out}) SELECT {out} FROM _win")
     else:
         con.execute("CREATE TEMP TABLE _win AS SELECT 1 AS x LIMIT 0")
         con.execute(f"INSERT INTO {name} ({out}) {winners}")
