@@ -68,11 +68,11 @@ def prepare(con: duckdb.DuckDBPyConnection, units: list[Unit], la_code: str) -> 
         if not unit.prior:
             continue
         tables = [TABLES[name] for name in sorted(unit.carried)]
-        held = reg.count_many(con, [t.name for t in tables], la_code, unit.year)
+        held = reg.held(con, [t.name for t in tables], la_code, unit.year)
         for table in tables:
-            if held[table.name]:
+            if held[table.name][0] or held[table.name][1]:
                 unit.old[table.name] = reg.snapshot(con, table, la_code, unit.year)
-        reg.clear(con, tables, la_code, unit.year)
+        reg.clear(con, tables, la_code, unit.year, held)
 
 
 def finish(

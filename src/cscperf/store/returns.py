@@ -174,17 +174,17 @@ def loaded(con: duckdb.DuckDBPyConnection, la_code: str, collection: str, year: 
 
 def count_rows(con: duckdb.DuckDBPyConnection, table: str, la_code: str, year: int) -> int:
     """Rows the return contributed to ``table`` (winning or superseded)."""
-    return sum(_counts(con, [table], la_code, year)[table][:2])
+    return sum(held(con, [table], la_code, year)[table][:2])
 
 
 def count_many(
     con: duckdb.DuckDBPyConnection, tables: Sequence[str], la_code: str, year: int
 ) -> dict[str, int]:
     """:func:`count_rows` of several tables, in one query."""
-    return {t: n[0] + n[1] for t, n in _counts(con, tables, la_code, year).items()}
+    return {t: n[0] + n[1] for t, n in held(con, tables, la_code, year).items()}
 
 
-def _counts(
+def held(
     con: duckdb.DuckDBPyConnection, tables: Sequence[str], la_code: str, year: int
 ) -> dict[str, tuple[int, int, int]]:
     """Per table, in one query: the return's rows (winning, superseded) and the LA's
@@ -268,16 +268,20 @@ def compare(
 
 
 def clear(
-    con: duckdb.DuckDBPyConnection, tables: Sequence[Table], la_code: str, year: int
+    con: duckdb.DuckDBPyConnection,
+    tables: Sequence[Table],
+    la_code: str,
+    year: int,
+    counts: dict[str, tuple[int, int, int]] | None = None,
 ) -> dict[str, int]:
     """Remove the return's rows of ``tables``, with their quarantine and log rows.
 
     For each key where the return's row was the winner, the latest remaining
     return's row (if any) comes back from the superseded table. Returns, per
-    table, how many rows came back.
+    table, how many rows came back. ``counts``: :func:`held` of ``tables``, if known.
     """
-    held = _counts(con, [t.name for t in tables], la_code, year)
-    restored = {t.name: _clear_table(con, t, la_code, year, *held[t.name]) for t in tables}
+    counts = counts or held(con, [t.name for t in tables], la_code, year)
+    restored = {t.name: _clear_table(con, t, la_code, year, *counts[t.name]) for t in tables}
     for log in ("quarantine", "ingest_log"):
         con.execute(
             f"DELETE FROM {log} WHERE la_code = ? AND return_year = ? "
@@ -296,7 +300,7 @@ def _clear_table(
     beaten: int,
     others: int,
 ) -> int:
-    """:func:`clear` for one table; ``winning``, ``beaten``, ``others``: see :func:`_counts`."""
+    """:func:`clear` for one table; ``winning``, ``beaten``, ``others``: see :func:`held`."""
     name, old = table.name, superseded(table.name)
     args = [la_code, year]
     if beaten:
