@@ -359,6 +359,7 @@ def test_collections() -> None:
     assert reg.collection_of("sw_workforce") == "local:sw_workforce"
     every = [t.name for c in ("903", "cin", "annex-a") for t in reg.tables_of(c)]
     local = [t for t in TABLES if reg.collection_of(t).startswith("local:")]
+    assert all(TABLES[t].source.startswith("local ") for t in local)  # none fell through
     assert sorted(every + local) == sorted(TABLES)
 
 

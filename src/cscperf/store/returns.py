@@ -172,15 +172,10 @@ def loaded(con: duckdb.DuckDBPyConnection, la_code: str, collection: str, year: 
     return bool(row and row[0])
 
 
-def count_rows(con: duckdb.DuckDBPyConnection, table: str, la_code: str, year: int) -> int:
-    """Rows the return contributed to ``table`` (winning or superseded)."""
-    return sum(held(con, [table], la_code, year)[table][:2])
-
-
 def count_many(
     con: duckdb.DuckDBPyConnection, tables: Sequence[str], la_code: str, year: int
 ) -> dict[str, int]:
-    """:func:`count_rows` of several tables, in one query."""
+    """Rows the return contributed to each of ``tables`` (winning or superseded)."""
     return {t: n[0] + n[1] for t, n in held(con, tables, la_code, year).items()}
 
 
