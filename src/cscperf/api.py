@@ -8,6 +8,7 @@ from pathlib import Path
 import duckdb
 
 from cscperf.ingest.pipeline import IngestReport, ingest_paths
+from cscperf.store import returns as _returns
 from cscperf.store.db import DEFAULT_DB, connect
 
 
@@ -66,3 +67,76 @@ def quarantine(db: str | Path = DEFAULT_DB) -> tuple[list[str], list[tuple[objec
 
 def open_store(db: str | Path = DEFAULT_DB, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     return connect(db, read_only=read_only)
+
+
+RETURNS_COLUMNS = (
+    "la_code",
+    "collection",
+    "return_year",
+    "covers_from",
+    "covers_to",
+    "files",
+    "rows_loaded",
+    "rows_quarantined",
+    "loaded_at",
+)
+
+
+def returns(
+    db: str | Path = DEFAULT_DB, la_code: str | None = None
+) -> tuple[list[str], list[tuple[object, ...]]]:
+    """The returns loaded (one row per LA, collection and return year)."""
+    where = "WHERE la_code = ? " if la_code else ""
+    return query_params(
+        f"SELECT {', '.join(RETURNS_COLUMNS)} FROM returns {where}"
+        "ORDER BY la_code, collection, return_year",
+        [la_code] if la_code else [],
+        db,
+    )
+
+
+class NoSuchReturn(ValueError):
+    """The return asked for is not loaded; the message says what is."""
+
+
+def withdraw(
+    la_code: str, collection: str, year: int, db: str | Path = DEFAULT_DB
+) -> _returns.ReturnChange:
+    """Remove one return and everything derived from it, atomically: its rows,
+    quarantine and log rows, registry row and the LA's KPI values; rows of earlier
+    returns it had replaced come back."""
+    con = connect(db)
+    try:
+        if not _returns.loaded(con, la_code, collection, year):
+            have = con.execute(
+                "SELECT collection, return_year FROM returns WHERE la_code = ? ORDER BY 1, 2",
+                [la_code],
+            ).fetchall()
+            listed = ", ".join(f"{c} {_returns.year_label(y)}" for c, y in have) or "none"
+            raise NoSuchReturn(
+                f"no {collection} {_returns.year_label(year)} return is loaded for LA "
+                f"{la_code} (loaded: {listed})"
+            )
+        con.execute("BEGIN TRANSACTION")
+        try:
+            change = _returns.withdraw(con, la_code, collection, year)
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        return change
+    finally:
+        con.close()
+
+
+def query_params(
+    sql: str, params: list[object], db: str | Path = DEFAULT_DB
+) -> tuple[list[str], list[tuple[object, ...]]]:
+    """Read-only SQL with parameters: (column names, rows)."""
+    con = connect(db, read_only=True)
+    try:
+        cur = con.execute(sql, params)
+        cols = [d[0] for d in cur.description or []]
+        return cols, cur.fetchall()
+    finally:
+        con.close()

@@ -95,6 +95,8 @@ def ingest(la_code: str, db: str, year: int | None, as_json: bool, paths: tuple[
         for r in report.results
     ]
     click.echo(render(cols, rows, "table"))
+    for change in report.returns:
+        click.echo(change.describe())
     for note in report.notes:
         click.echo(f"note: {note}", err=True)
     for skipped in report.skipped:
@@ -205,6 +207,7 @@ PLUGGED = (
     ("cscperf.synth.cli", "synth"),
     ("cscperf.kpis.cli", "kpis"),
     ("cscperf.demo", "demo"),
+    ("cscperf.store.cli", "returns"),
 )
 for _module, _attr in PLUGGED:
     try:

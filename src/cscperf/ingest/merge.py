@@ -8,9 +8,12 @@ are used as they stand: when they are all the table has, ``_val`` is a view.
 
 Merging follows the catalogue's "combining returns" rule: rows are matched on
 the table's natural key within the LA; a row from a later return year replaces
-an earlier one, an earlier return never overwrites a later one, and ingesting
-the same file again replaces its rows with identical ones. Within one file a
-repeated key is a data error: the first row is kept, the rest quarantined.
+an earlier one, an earlier return never overwrites a later one. The row that
+loses to a later return's is kept in the table's superseded table (see
+:mod:`cscperf.store.returns`), so that withdrawing or correcting the later
+return brings it back. Within one file a repeated key is a data error: the first
+row is kept, the rest quarantined. A return already loaded has been taken out of
+the store before its table is merged again (:mod:`cscperf.ingest.returns`).
 """
 
 from __future__ import annotations
@@ -21,13 +24,14 @@ from pathlib import Path
 import duckdb
 
 from cscperf.io.base import FileInfo
+from cscperf.store.returns import superseded
 from cscperf.store.schema import Table
 from cscperf.validate.sql import validation_sql
 
 _TEMPS = ("_contested", "_ranked", "_losers", "_win")
 _EMPTY_RANKED = (
     "CREATE TEMP TABLE _ranked (file_no INTEGER, _seq BIGINT, return_year INTEGER, "
-    "source_line BIGINT, _dup BIGINT, _first_line BIGINT, _rank BIGINT)"
+    "source_line BIGINT, _dup BIGINT, _first_line BIGINT, _rank BIGINT, _yrank BIGINT)"
 )
 
 
@@ -102,7 +106,9 @@ def load_table(
             CREATE TEMP TABLE _ranked AS
             SELECT file_no, _seq, return_year, source_line, _dup, _first_line,
               row_number() OVER (PARTITION BY {", ".join(keys)}, (_dup = 1)
-                                 ORDER BY return_year DESC, file_no DESC, _seq) AS _rank
+                                 ORDER BY return_year DESC, file_no DESC, _seq) AS _rank,
+              row_number() OVER (PARTITION BY {", ".join(keys)}, (_dup = 1), return_year
+                                 ORDER BY file_no DESC, _seq) AS _yrank
             FROM (
               SELECT v.*,
                 row_number() OVER (PARTITION BY v.file_no, {kv} ORDER BY v._seq) AS _dup,
@@ -131,27 +137,52 @@ def load_table(
         f"{'ANTI JOIN _losers l USING (file_no, _seq) ' if losers else ''}"
         "WHERE NOT v._bad"
     )
-    existing = con.execute(f"SELECT 1 FROM {name} WHERE la_code = ? LIMIT 1", [la_code]).fetchone()
-    if existing:
+    # an earlier return's row beaten within the batch is kept as superseded (one per
+    # return: within a return, the later file's row is the return's)
+    earlier = (
+        f"SELECT {picked} FROM _val v JOIN _files f USING (file_no) "
+        "SEMI JOIN (SELECT file_no, _seq FROM _ranked WHERE _dup = 1 AND _rank > 1 "
+        "AND _yrank = 1) r USING (file_no, _seq)"
+    )
+    old = superseded(name)
+    have = con.execute(
+        f"SELECT min(return_year), max(return_year) FROM {name} WHERE la_code = ?", [la_code]
+    ).fetchall()[0]
+    if have[0] is not None:
         mk = table.merge_key
         con.execute(f"CREATE TEMP TABLE _win AS {winners}")
-        con.execute(
-            f"DELETE FROM {name} AS t WHERE EXISTS (SELECT 1 FROM _win w WHERE "
-            f"{_match(mk, 'w', 't')} AND w.return_year >= t.return_year)"
+        beaten = (
+            f"EXISTS (SELECT 1 FROM _win w WHERE {_match(mk, 'w', 't')} "
+            "AND w.return_year {} t.return_year)"
         )
-        con.execute(
-            f"INSERT INTO {name} ({out}) SELECT {out} FROM _win w WHERE NOT EXISTS "
-            f"(SELECT 1 FROM {name} t WHERE {_match(mk, 'w', 't')} "
-            f"AND t.return_year > w.return_year)"
-        )
+        # Rows of earlier returns the batch beats become superseded. (A row of one of
+        # the batch's returns cannot be here: the return was taken out first.) The
+        # probes are skipped when the years the LA holds cannot beat or be beaten.
+        if have[0] < years[-1]:
+            con.execute(
+                f"INSERT INTO {old} ({out}) SELECT {out} FROM {name} t "
+                f"WHERE t.la_code = ? AND {beaten.format('>')}",
+                [la_code],
+            )
+        if have[0] <= years[-1]:
+            con.execute(
+                f"DELETE FROM {name} AS t WHERE t.la_code = ? AND {beaten.format('>=')}",
+                [la_code],
+            )
+        if have[1] > years[0]:  # the batch's rows that a later return's beat
+            later = (
+                f"EXISTS (SELECT 1 FROM {name} t WHERE {_match(mk, 'w', 't')} "
+                "AND t.return_year > w.return_year)"
+            )
+            con.execute(f"INSERT INTO {old} ({out}) SELECT {out} FROM _win w WHERE {later}")
+            con.execute(f"INSERT INTO {name} ({out}) SELECT {out} FROM _win w WHERE NOT {later}")
+        else:
+            con.execute(f"INSERT INTO {name} ({out}) SELECT {out} FROM _win")
     else:
         con.execute("CREATE TEMP TABLE _win AS SELECT 1 AS x LIMIT 0")
         con.execute(f"INSERT INTO {name} ({out}) {winners}")
-    sources = [str(f.path) for f in files if name in f.tables]
-    con.execute(
-        "DELETE FROM quarantine WHERE table_name = ? AND list_contains(?, source_file)",
-        [name, sources],
-    )
+    if losers:
+        con.execute(f"INSERT INTO {old} ({out}) {earlier}")
     counts = con.execute(
         "SELECT file_no, count(*), count(*) FILTER (WHERE _bad) FROM _val GROUP BY file_no "
         "ORDER BY file_no"
@@ -161,7 +192,7 @@ def load_table(
     )
     if dups or any(bad for _, _, bad in counts):
         _quarantine(con, table)
-    results = _log(con, name, files, sources, la_code, counts, dups)
+    results = _log(con, name, files, la_code, counts, dups)
     con.execute(f"DROP {kind} _val")
     for t in _TEMPS:
         con.execute(f"DROP TABLE {t}")
@@ -194,17 +225,12 @@ def _log(
     con: duckdb.DuckDBPyConnection,
     name: str,
     files: list[BatchFile],
-    sources: list[str],
     la_code: str,
     counts: list[tuple[int, int, int]],
     dups: dict[int, int],
 ) -> list[TableResult]:
     """Per-file counts (rows read = loaded + quarantined) into ``ingest_log``."""
     by_no = {f.no: f for f in files}
-    con.execute(
-        "DELETE FROM ingest_log WHERE table_name = ? AND list_contains(?, source_file)",
-        [name, sources],
-    )
     results: list[TableResult] = []
     rows: list[list[object]] = []
     for file_no, read, bad in counts:
@@ -218,7 +244,7 @@ def _log(
                 la_code,
                 str(f.path),
                 f.info.format,
-                f.info.return_year,  # NB: the reader's or inferred year, not --year
+                f.return_year,  # the return the rows belong to
                 name,
                 result.rows_read,
                 result.rows_loaded,

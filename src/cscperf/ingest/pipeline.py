@@ -24,12 +24,14 @@ from pathlib import Path
 
 import duckdb
 
+from cscperf.ingest import returns as batch_returns
 from cscperf.ingest.merge import BatchFile, TableResult, load_table
 from cscperf.ingest.return_year import ReturnYearError, check_supported, decide, names_year
 from cscperf.ingest.staging import BatchStaging
 from cscperf.io.base import MAX_FILE_BYTES, FileRefused
 from cscperf.io.registry import reader_for
 from cscperf.reference.las import check_la_code, same_la, year_problem
+from cscperf.store.returns import ReturnChange
 from cscperf.store.schema import TABLES
 from cscperf.validate.sql import typed_expr
 
@@ -47,6 +49,7 @@ class IngestReport:
     results: list[TableResult] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    returns: list[ReturnChange] = field(default_factory=list)  # loaded, replaced, unchanged
 
     @property
     def rows_quarantined(self) -> int:
@@ -209,21 +212,26 @@ def _load_all(
     year: int | None,
     report: IngestReport,
 ) -> None:
-    """Resolve return years and load every table in one transaction."""
+    """Resolve return years and load every table in one transaction; a return
+    already loaded is replaced (see :mod:`cscperf.ingest.returns`)."""
     con.execute("BEGIN TRANSACTION")
     try:
         _resolve_years(con, staging, files, year, la_code)
+        units = batch_returns.batch_units(files)
+        batch_returns.prepare(con, units, la_code)
         results: list[TableResult] = []
         years = {f.no: f.return_year for f in files}
         for table in sorted(staging.tables):
             source = staging.source_sql(table, years)
             validated = [r.val_sql() for r in staging.validated(table)]
             results.extend(load_table(con, TABLES[table], source, validated, files, la_code))
+        changes = batch_returns.finish(con, units, la_code, results)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
     report.results.extend(results)
+    report.returns.extend(changes)
 
 
 def _resolve_years(

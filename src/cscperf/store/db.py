@@ -71,11 +71,19 @@ def _v3(con: duckdb.DuckDBPyConnection) -> None:
     install(con)
 
 
+def _v4(con: duckdb.DuckDBPyConnection) -> None:
+    from cscperf.store import returns
+
+    con.execute(";\n".join(returns.superseded_ddl(t) for t in TABLES.values()))
+    returns.backfill(con)
+
+
 #: (version, description, apply). Append only; never edit a released migration.
 MIGRATIONS: list[tuple[int, str, Callable[[duckdb.DuckDBPyConnection], None]]] = [
     (1, "canonical tables, quarantine, ingest_log", _v1),
     (2, "returns registry", _v2),
     (3, "LA reference: la_reference (DfE/ONS codes, reorganisations) and its views", _v3),
+    (4, "superseded rows of every table; registry rows for returns already loaded", _v4),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
