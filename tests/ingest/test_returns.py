@@ -445,14 +445,16 @@ def test_a_cin_census_is_a_whole_return(con, tmp_path: Path) -> None:
 
     first = tmp_path / "v1" / "cin.xml"
     first.parent.mkdir()
-    first.write_text(HEADER + CHILD_A + FOOTER)
+    first.write_text((HEADER + CHILD_A + FOOTER).replace("<LEA>999<", "<LEA>883<"))
     ingest_paths(con, [first], "883")
     assert con.execute("SELECT count(*) FROM cp_reviews").fetchone() == (2,)
     start = CHILD_A.index("        <ChildProtectionPlans>")
     end = CHILD_A.index("</ChildProtectionPlans>\n") + len("</ChildProtectionPlans>\n")
     second = tmp_path / "v2" / "cin.xml"
     second.parent.mkdir()
-    second.write_text(HEADER + CHILD_A[:start] + CHILD_A[end:] + FOOTER)
+    second.write_text(
+        (HEADER + CHILD_A[:start] + CHILD_A[end:] + FOOTER).replace("<LEA>999<", "<LEA>883<")
+    )
     report = ingest_paths(con, [second], "883")
     assert [c.describe() for c in report.returns] == [
         "cin 2024-25 for 883 replaced: 2 → 2 referrals; cp_plans: 1 → 0 rows, 1 removed; "
