@@ -179,6 +179,7 @@ PLUGGED = (
     ("cscperf.synth.cli", "synth"),
     ("cscperf.kpis.cli", "kpis"),
     ("cscperf.demo", "demo"),
+    ("cscperf.coverage_cli", "coverage"),
 )
 for _module, _attr in PLUGGED:
     try:

@@ -20,6 +20,7 @@ from cscperf.kpis.engine import compute
 from cscperf.kpis.periods import period_ends
 from cscperf.reference.population import load_csv
 from cscperf.scorecard import lines, render
+from cscperf.store.coverage import summary_line
 from cscperf.store.db import connect
 
 
@@ -66,9 +67,10 @@ def run_demo(out: Path, la_code: str, first_year: int, last_year: int, seed: int
                 "(FORMAT parquet)")
     _say(f"wrote {csv_path} and {parquet_path}")
     items = lines(con, la_code, year_ends[-1], year_ends[-2])
+    covered = summary_line(con, la_code)  # what the figures rest on, under the scorecard
     con.close()
     return render(items, f"{last_year - 1}-{str(last_year)[2:]}",
-                  f"{last_year - 2}-{str(last_year - 1)[2:]}")
+                  f"{last_year - 2}-{str(last_year - 1)[2:]}") + f"\n\n{covered}"
 
 
 @click.command()
