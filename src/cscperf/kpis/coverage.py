@@ -10,8 +10,9 @@ null with the reason, never a stale stock, a count of 0 or a too-short duration:
 - ``no data for this period``: no loaded return of a collection covers any of it;
 - ``partly covered: data from 2018-04-01`` (or ``data to ...``, ``data from ... to
   ..., with gaps``): some of it;
-- ``history before the data``: the span is covered, but a member's period of care
-  began before the first covered day, so its start is unknown (``needs:
+- ``history before the data: 2 children's care began before 2018-04-01``: the span
+  is covered, but a member's period of care was open on the first covered day and
+  its first loaded episode does not start it, so its start is unknown (``needs:
   period_of_care``).
 
 All set-based: one statement per KPI over LAs × periods × collections.
@@ -153,22 +154,29 @@ def set_uncovered(con: duckdb.DuckDBPyConnection, kpi: Kpi) -> None:
 
 def _history_before_the_data(con: duckdb.DuckDBPyConnection) -> None:
     """Cells (wholly covered) with a member whose period of care, the one holding the
-    member's ``event_date``, began before the first day of the covered run: such a
-    period of care was open when the data start, so its start is unknown."""
+    member's ``event_date``, was already open on the first day of the covered run
+    and whose first loaded episode does not start it (RNE other than S): earlier
+    episodes of it are in no loaded return, so its start (and any placement before
+    the data) is unknown. A period of care whose first loaded episode has RNE = S is
+    whole even if it began before the data: that episode, open on the first covered
+    day, is in the first return."""
     from cscperf.kpis.engine import ensure_helpers  # the engine imports this module
 
     ensure_helpers(con, "cla_periods_of_care")
     con.execute(
         f"""
         INSERT INTO {UNCOVERED}
-        SELECT m.la_code, m.period_id, '{HISTORY}'
+        SELECT m.la_code, m.period_id,
+               '{HISTORY}: ' || CASE WHEN COUNT(DISTINCT m.subject_id) = 1 THEN '1 child''s'
+                   ELSE CAST(COUNT(DISTINCT m.subject_id) AS VARCHAR) || ' children''s' END
+               || ' care began before ' || CAST(MIN(n.data_from) AS VARCHAR)
         FROM kpi_members m
         JOIN {NEED} n ON n.la_code = m.la_code AND n.period_id = m.period_id
             AND n.collection = '{_POC_COLLECTION}'
         JOIN cla_periods_of_care x ON x.la_code = m.la_code AND x.child_id = m.subject_id
-            AND x.poc_start <= m.event_date
+            AND x.ep_in_poc = 1 AND x.poc_start <= m.event_date
             AND (x.poc_end IS NULL OR x.poc_end >= m.event_date)
-        WHERE x.poc_start < n.data_from
+        WHERE x.poc_start < n.data_from AND COALESCE(x.rne, '') <> 'S'
             AND NOT EXISTS (SELECT 1 FROM {UNCOVERED} u
                             WHERE u.la_code = m.la_code AND u.period_id = m.period_id)
         GROUP BY m.la_code, m.period_id
