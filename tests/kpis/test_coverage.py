@@ -13,12 +13,15 @@ from typing import Any
 
 import duckdb
 import pytest
+from click.testing import CliRunner
 from tests.fakes import FakeReader, write
 
+from cscperf.cli import main
 from cscperf.ingest.pipeline import ingest_paths
 from cscperf.kpis.catalogue import load_catalogue
 from cscperf.kpis.engine import compute, ensure_reference
 from cscperf.store import coverage
+from cscperf.store.db import connect
 from cscperf.store.schema import COLLECTIONS, TABLES
 
 Q = (
@@ -248,7 +251,7 @@ def test_runs_merge_adjacent_and_overlapping_windows(store: duckdb.DuckDBPyConne
     assert months[("annex-a", "2021-04")] == ("part", "2022")
     assert months[("annex-a", "2021-10")] == ("full", "2022,2023")
     assert coverage.summary_line(store, "883") == (
-        "Data: 903 Apr 2018–Mar 2020 and Apr 2021–Mar 2022, Annex A 2021-04-15–2022-09-30"
+        "Data: 903 Apr 2018–Mar 2020 and Apr 2021–Mar 2022; Annex A 2021-04-15–2022-09-30"
     )
 
 
@@ -258,3 +261,37 @@ def test_needs_are_read_from_the_yaml() -> None:
     assert cat["adoption_a1_days_3yr"].needs.window_months == 36
     assert cat["adoption_a1_days"].needs.period_of_care
     assert cat["cla_children"].needs.window == "period"
+
+
+def test_summary_line_groups_sources_covering_the_same_months(
+    store: duckdb.DuckDBPyConnection,
+) -> None:
+    for collection in ("903", "cin", "local:sw_workforce", "local:case_audits"):
+        register(store, collection, range(2019, 2026))
+    register(store, "annex-a", range(2024, 2026))
+    assert coverage.summary_line(store, "883") == (
+        "Data: 903, CIN, local templates Apr 2018–Mar 2025; Annex A Apr 2023–Mar 2025"
+    )
+    assert coverage.summary_line(store, "201") == "Data: nothing loaded for LA 201"
+
+
+def test_coverage_command(tmp_path: Path) -> None:
+    db = str(tmp_path / "s.duckdb")
+    con = connect(db)
+    register(con, "903", range(2019, 2021))
+    register(con, "903", range(2022, 2023))
+    con.close()
+    res = CliRunner().invoke(main, ["coverage", "--db", db])
+    assert res.exit_code == 0, res.output
+    lines = res.output.splitlines()
+    assert lines[0].split() == ["la", "collection", "year", *"AMJJASONDJFM", "returns"]
+    assert lines[1].split() == ["883", "903", "2018-19", *"#" * 12, "2019"]
+    assert lines[3].split() == ["883", "903", "2020-21", *"." * 12]  # the missing year
+    assert lines[-1] == "883: Data: 903 Apr 2018–Mar 2020 and Apr 2021–Mar 2022"
+    res = CliRunner().invoke(main, ["coverage", "--db", db, "--la", "883", "--format", "csv"])
+    assert res.output.splitlines()[:2] == [
+        "la_code,collection,month,covered,return_years", "883,903,2018-04,full,2019"
+    ]
+    assert len(res.output.splitlines()) == 1 + 48  # Apr 2018 - Mar 2022, gap included
+    res = CliRunner().invoke(main, ["coverage", "--db", str(tmp_path / "none.duckdb")])
+    assert res.exit_code == 2 and "no such store" in res.output

@@ -239,9 +239,15 @@ def summary_line(con: duckdb.DuckDBPyConnection, la_code: str) -> str:
     if not found:
         return f"Data: nothing loaded for LA {la_code}"
     order = {"903": 0, "cin": 1, "annex-a": 2}
-    parts = [
-        f"{_label(c)} {' and '.join(spans)}"
-        for c, spans in sorted(found.items(), key=lambda kv: (order.get(kv[0], 9), kv[0]))
-    ]
+    by_span: dict[str, list[str]] = {}  # collections covering the same months, together
+    for c, spans in sorted(found.items(), key=lambda kv: (order.get(kv[0], 9), kv[0])):
+        by_span.setdefault(" and ".join(spans), []).append(c)
+    n_local = sum(c.startswith("local:") for c in found)
+    parts = []
+    for span, cols in by_span.items():
+        local = [c for c in cols if c.startswith("local:")]
+        labels = [_label(c) for c in cols if not c.startswith("local:")]
+        labels += ["local templates"] if len(local) == n_local > 1 else local
+        parts.append(f"{', '.join(labels)} {span}")
     note = " (from the ingest log)" if source == "ingest_log" else ""
-    return f"Data{note}: " + ", ".join(parts)
+    return f"Data{note}: " + "; ".join(parts)
