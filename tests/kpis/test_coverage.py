@@ -15,10 +15,11 @@ import duckdb
 import pytest
 from click.testing import CliRunner
 from tests.fakes import FakeReader, write
+from tests.kpis.test_engine import make_kpi
 
 from cscperf.cli import main
 from cscperf.ingest.pipeline import ingest_paths
-from cscperf.kpis.catalogue import load_catalogue
+from cscperf.kpis.catalogue import KpiDefinitionError, load_catalogue
 from cscperf.kpis.engine import compute, ensure_reference
 from cscperf.store import coverage
 from cscperf.store.db import connect
@@ -295,3 +296,63 @@ def test_coverage_command(tmp_path: Path) -> None:
     assert len(res.output.splitlines()) == 1 + 48  # Apr 2018 - Mar 2022, gap included
     res = CliRunner().invoke(main, ["coverage", "--db", str(tmp_path / "none.duckdb")])
     assert res.exit_code == 2 and "no such store" in res.output
+
+
+def test_kpis_table_ends_with_the_data_line(tmp_path: Path) -> None:
+    db = str(tmp_path / "s.duckdb")
+    con = connect(db)
+    register(con, "cin", range(2024, 2026))
+    con.execute(
+        "INSERT INTO referrals (la_code, return_year, child_id, referral_date) "
+        "VALUES ('883', 2025, 'R', DATE '2024-06-01')"
+    )
+    con.close()
+    res = CliRunner().invoke(main, ["kpis", "--db", db, "--la", "883", "--kpi", "referrals",
+                                    "--period-end", "2030-03-31"])
+    assert res.exit_code == 0, res.output
+    lines = res.output.splitlines()
+    assert lines[1].split()[-5:] == ["no", "data", "for", "this", "period"]
+    assert lines[-1] == "883: Data: CIN Apr 2023–Mar 2025"
+
+
+STOCK_SQL = (
+    "SELECT c.la_code, p.period_id, c.child_id AS subject_id, c.contact_date AS event_date, "
+    "1 AS num, NULL AS den FROM contacts c JOIN periods p ON c.contact_date <= p.period_end"
+)
+
+
+@pytest.mark.parametrize(
+    ("needs", "flag"),
+    [
+        (None, "partly covered: data from 2018-07-01"),  # the whole year
+        ({"window": "end"}, None),  # a stock: only the period end
+        ({"window": "12 months", "history": "1 months"}, "partly covered: data from 2018-07-01"),
+    ],
+)
+def test_window_end_needs_only_the_period_end(
+    store: duckdb.DuckDBPyConnection, tmp_path: Path, needs: Any, flag: str | None
+) -> None:
+    meta = {"requires": ["contacts"], **({"needs": needs} if needs else {})}
+    kpi = make_kpi(tmp_path, "stock_test", STOCK_SQL, **meta)
+    store.execute(
+        "INSERT INTO returns (la_code, collection, return_year, covers_from, covers_to) "
+        "VALUES ('883', 'annex-a', 2019, DATE '2018-07-01', DATE '2019-03-31')"
+    )
+    store.execute(
+        "INSERT INTO contacts (la_code, return_year, child_id, contact_date) "
+        "VALUES ('883', 2019, 'A', DATE '2018-08-01')"
+    )
+    compute(store, [kpi], ["883"], "year", [date(2019, 3, 31)], lookup_postcodes=False)
+    got = value(store, "stock_test", date(2019, 3, 31))
+    assert got[3] == flag
+    assert got[2] == (None if flag else 1)
+
+
+@pytest.mark.parametrize(
+    "needs",
+    [{"window": "3 years"}, {"history": "twelve months"}, {"period_of_care": "yes"},
+     {"since": "2018"}, "period"],
+)
+def test_bad_needs_is_refused_naming_the_file(tmp_path: Path, needs: Any) -> None:
+    with pytest.raises(KpiDefinitionError, match=r"bad_needs\.yml: needs"):
+        make_kpi(tmp_path, "bad_needs", STOCK_SQL, needs=needs)
