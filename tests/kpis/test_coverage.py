@@ -356,3 +356,15 @@ def test_window_end_needs_only_the_period_end(
 def test_bad_needs_is_refused_naming_the_file(tmp_path: Path, needs: Any) -> None:
     with pytest.raises(KpiDefinitionError, match=r"bad_needs\.yml: needs"):
         make_kpi(tmp_path, "bad_needs", STOCK_SQL, needs=needs)
+
+
+def test_explain_refuses_a_period_the_data_do_not_cover(
+    demo_like: duckdb.DuckDBPyConnection,
+) -> None:
+    from cscperf.kpis.explain import explain
+
+    assert [r["subject_id"] for r in explain(demo_like, "cla_children", "883", "year",
+                                             date(2025, 3, 31), lookup_postcodes=False)] == ["A"]
+    with pytest.raises(ValueError, match="no value for LA 883 at 2030-03-31: no data for this"):
+        explain(demo_like, "cla_children", "883", "year", date(2030, 3, 31),
+                lookup_postcodes=False)
