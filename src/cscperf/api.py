@@ -140,3 +140,30 @@ def query_params(
         return cols, cur.fetchall()
     finally:
         con.close()
+
+
+def coverage(
+    db: str | Path = DEFAULT_DB, la_code: str | None = None
+) -> tuple[list[str], list[tuple[object, ...]]]:
+    """What the loaded returns cover, one row per LA, collection and month (from its
+    first to its last covered month, gaps included): month 'YYYY-MM', covered
+    'full'|'part'|'none', and the return years covering it."""
+    from cscperf.store.coverage import month_rows
+
+    con = connect(db, read_only=True)
+    try:
+        cols = ["la_code", "collection", "month", "covered", "return_years"]
+        return cols, list(month_rows(con, la_code))
+    finally:
+        con.close()
+
+
+def coverage_summary(db: str | Path = DEFAULT_DB, la_code: str = "") -> str:
+    """One line saying what an LA's figures rest on ('Data: 903 Apr 2018–Mar 2025, ...')."""
+    from cscperf.store.coverage import summary_line
+
+    con = connect(db, read_only=True)
+    try:
+        return summary_line(con, la_code)
+    finally:
+        con.close()

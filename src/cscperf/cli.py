@@ -208,6 +208,7 @@ PLUGGED = (
     ("cscperf.kpis.cli", "kpis"),
     ("cscperf.demo", "demo"),
     ("cscperf.store.cli", "returns"),
+    ("cscperf.coverage_cli", "coverage"),
 )
 for _module, _attr in PLUGGED:
     try:

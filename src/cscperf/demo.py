@@ -22,6 +22,7 @@ from cscperf.kpis.engine import compute
 from cscperf.kpis.periods import period_ends
 from cscperf.reference.population import load_csv
 from cscperf.scorecard import lines, render
+from cscperf.store.coverage import summary_line
 from cscperf.store.db import StoreError, connect
 from cscperf.usererror import UserError
 
@@ -79,11 +80,12 @@ def run_demo(out: Path, la_code: str, first_year: int, last_year: int, seed: int
     _export(con, [csv_path, parquet_path])
     _say(f"wrote {csv_path} and {parquet_path} (values rounded as shown, with titles and units)")
     items = lines(con, la_code, year_ends[-1], dt.date(last_year - 1, 3, 31))
+    covered = summary_line(con, la_code)  # what the figures rest on, under the scorecard
     con.close()
     _say(f"the store is {db}: give later commands `--db {db}`, e.g. "
          f"cscperf kpis --db {db} --la {la_code} --period-end {last_year}-03-31")
     return render(items, f"{last_year - 1}-{str(last_year)[2:]}",
-                  f"{last_year - 2}-{str(last_year - 1)[2:]}")
+                  f"{last_year - 2}-{str(last_year - 1)[2:]}") + f"\n\n{covered}"
 
 
 def _export(con: duckdb.DuckDBPyConnection, paths: list[Path]) -> None:

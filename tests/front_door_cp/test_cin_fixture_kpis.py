@@ -45,6 +45,15 @@ def store() -> duckdb.DuckDBPyConnection:
         pytest.skip("../shared is not beside the repo (real-format fixtures unavailable)")
     con = connect(":memory:")
     ingest_paths(con, [folder / "CIN_Census_2024.xml"], "201")
+    # The file is one census (<Year> 2023: April 2022 - March 2023), but these tests
+    # check how the KPIs count its rows in the years around it, so the store is told
+    # that censuses 2020-21 to 2023-24 are loaded; without this the years the census
+    # does not cover are null "no data for this period" (tests/kpis/test_coverage.py).
+    con.executemany(
+        "INSERT INTO returns (la_code, collection, return_year, covers_from, covers_to) "
+        "VALUES ('201', 'cin', ?, make_date(? - 1, 4, 1), make_date(?, 3, 31))",
+        [[y, y, y] for y in range(2021, 2025)],
+    )
     return con
 
 

@@ -3,8 +3,9 @@
 Kept apart from the engine so the aggregation rules of the contract
 (``docs/kpi-contract.md``) live in one readable place. Inputs, all in the
 connection: ``kpi_members`` (the KPI's members), ``_grid`` (every LA × period
-to report), ``_nodata`` (LAs with no rows in a required table), ``population``
-and, for breakdowns, :data:`MEMBER_ATTRIBUTES`.
+to report), ``_nodata`` (LAs with no rows in a required table), ``_uncovered``
+(LA × periods the loaded data do not cover, with the reason: ``kpis/coverage.py``),
+``population`` and, for breakdowns, :data:`MEMBER_ATTRIBUTES`.
 """
 
 from __future__ import annotations
@@ -104,12 +105,15 @@ def all_rows_sql(kpi: Kpi) -> str:
     if kpi.coverage_flag:
         value, flag = _coverage(kpi, value, flag)
         flag = f"CASE WHEN nd.la_code IS NOT NULL THEN 'no data' ELSE {flag} END"
+    # data that do not cover the period: everything null, with the reason
+    flag = f"CASE WHEN nd.la_code IS NULL AND uc.reason IS NOT NULL THEN uc.reason ELSE {flag} END"
+    known = "nd.la_code IS NULL AND uc.reason IS NULL"
     return f"""
     SELECT '{kpi.id}' AS kpi_id, g.la_code, g.period_type, g.period_start, g.period_end,
            'all' AS breakdown, 'all' AS breakdown_value,
-           CASE WHEN nd.la_code IS NULL THEN COALESCE(a.n, 0) END AS numerator,
-           CASE WHEN nd.la_code IS NULL THEN {den} END AS denominator,
-           CASE WHEN nd.la_code IS NULL THEN {value} END AS value,
+           CASE WHEN {known} THEN COALESCE(a.n, 0) END AS numerator,
+           CASE WHEN {known} THEN {den} END AS denominator,
+           CASE WHEN {known} THEN {value} END AS value,
            {flag} AS flag
     FROM _grid g
     LEFT JOIN (
@@ -117,13 +121,15 @@ def all_rows_sql(kpi: Kpi) -> str:
         FROM kpi_members GROUP BY la_code, period_id
     ) a ON a.la_code = g.la_code AND a.period_id = g.period_id
     LEFT JOIN _nodata nd ON nd.la_code = g.la_code
+    LEFT JOIN _uncovered uc ON uc.la_code = g.la_code AND uc.period_id = g.period_id
     {pop_join}
     WHERE g.period_id IN (SELECT period_id FROM periods)
     """
 
 
 def breakdown_rows_sql(kpi: Kpi, breakdowns: Sequence[str]) -> str:
-    """Rows per breakdown and value present among the members (LAs with data only).
+    """Rows per breakdown and value present among the members (LAs with data for the
+    period only: an uncovered period has its reason on the ``all`` row and no others).
 
     One join of the members to their attributes and one GROUP BY for every
     breakdown at once: each member is counted once per breakdown, under its value.
@@ -160,4 +166,6 @@ def breakdown_rows_sql(kpi: Kpi, breakdowns: Sequence[str]) -> str:
     ) a
     JOIN _grid g ON g.la_code = a.la_code AND g.period_id = a.period_id
     WHERE g.la_code NOT IN (SELECT la_code FROM _nodata)
+        AND NOT EXISTS (SELECT 1 FROM _uncovered uc
+                        WHERE uc.la_code = g.la_code AND uc.period_id = g.period_id)
     """

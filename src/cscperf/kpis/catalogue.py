@@ -54,6 +54,7 @@ KNOWN_KEYS = {
     "also_reports",
     "coverage_flag",
     "breakdowns_at",
+    "needs",
 }
 #: when a member's breakdown attributes are taken: at the period end (stocks) or at the
 #: member's event_date (flows, as the DfE tabulates them: age on starting care, ...)
@@ -87,6 +88,50 @@ def load_yaml(text: str) -> Any:
 
 
 @dataclass(frozen=True)
+class Needs:
+    """The span of data a value rests on (YAML ``needs:``), checked against what the
+    loaded returns cover (see ``cscperf.kpis.coverage``).
+
+    ``window``: ``period`` (the period as the KPI sees it: an R12 rate's 12 months),
+    ``end`` (a stock: the period end only) or ``N months`` (the N months to the period
+    end, e.g. a 3-year average); ``history_months``: that much more before the window
+    (e.g. earlier referrals a re-referral looks back to); ``period_of_care``: each
+    member's period of care (903 child ``subject_id``, ``event_date`` inside it) must
+    start inside the data, else its start is unknown.
+    """
+
+    window: str = "period"
+    history_months: int = 0
+    period_of_care: bool = False
+
+    @property
+    def window_months(self) -> int | None:
+        return int(self.window.split()[0]) if self.window.endswith("months") else None
+
+
+_MONTHS_RE = re.compile(r"^([1-9][0-9]{0,2}) months?$")
+
+
+def _needs(path: Path, value: Any) -> Needs:
+    if value is None:
+        return Needs()
+    if not isinstance(value, dict) or set(value) - {"window", "history", "period_of_care"}:
+        raise _fail(path, "needs: a mapping of window, history and period_of_care")
+    window = str(value.get("window", "period")).strip()
+    m = _MONTHS_RE.match(window)
+    if window not in ("period", "end") and not m:
+        raise _fail(path, f"needs.window {window!r}: use period, end or 'N months'")
+    history = str(value.get("history", "0 months")).strip()
+    h = _MONTHS_RE.match(history)
+    if history not in ("0 months", "0") and not h:
+        raise _fail(path, f"needs.history {history!r}: use 'N months'")
+    poc = value.get("period_of_care", False)
+    if not isinstance(poc, bool):
+        raise _fail(path, "needs.period_of_care must be true or false")
+    return Needs(f"{m.group(1)} months" if m else window, int(h.group(1)) if h else 0, poc)
+
+
+@dataclass(frozen=True)
 class Kpi:
     """One KPI: its metadata, its member SQL and its hand-worked tests."""
 
@@ -112,6 +157,8 @@ class Kpi:
     coverage_flag: str = ""
     #: ``event``: breakdown attributes at each member's event_date (NULL: period end)
     breakdowns_at: str = "period_end"
+    #: the span of data a value needs (YAML ``needs:``); default: the period
+    needs: Needs = field(default_factory=Needs)
     tests: tuple[dict[str, Any], ...] = field(default=(), compare=False)
 
 
@@ -193,6 +240,7 @@ def load_kpi(yml_path: Path) -> Kpi:
         breakdowns=_as_tuple(yml_path, "breakdowns", meta.get("breakdowns"), BREAKDOWNS),
         coverage_flag=str(meta.get("coverage_flag") or ""),
         breakdowns_at=breakdowns_at,
+        needs=_needs(yml_path, meta.get("needs")),
         tests=tuple(tests),
     )
 

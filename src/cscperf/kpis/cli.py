@@ -365,6 +365,10 @@ def kpis(
         if bd_filter:
             params += names
         _emit(con, sql, params, fmt, out, decimals, catalogue)
+        if fmt == "table" and out is None:  # what the figures rest on (issue 10)
+            from cscperf.store.coverage import summary_line
+
+            click.echo("\n".join(f"{la}: {summary_line(con, la)}" for la in summary.las))
         if summary.errors:
             sys.exit(1)
     finally:

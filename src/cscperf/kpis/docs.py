@@ -50,6 +50,20 @@ def _cell(text: str) -> str:
     return " ".join(text.split()).replace("|", "\\|")
 
 
+def _needs_text(kpi: Kpi) -> str:
+    """The span of loaded data a value needs, when it is more than its period."""
+    needs, parts = kpi.needs, []
+    if needs.window == "end":
+        parts.append("the period end only")
+    elif needs.window_months:
+        parts.append(f"the {needs.window_months} months to the period end")
+    if needs.history_months:
+        parts.append(f"{needs.history_months} months before the period")
+    if needs.period_of_care:
+        parts.append("each child's period of care from its start")
+    return "; ".join(parts)
+
+
 def _kpi_section(kpi: Kpi) -> list[str]:
     lines = [f'<a id="{kpi.id}"></a>', "", f"### `{kpi.id}` — {_cell(kpi.title)}", ""]
     lines += [_cell(kpi.definition), ""]
@@ -73,6 +87,9 @@ def _kpi_section(kpi: Kpi) -> list[str]:
     ]
     if kpi.rate_window == "r12":
         facts.insert(2, ("Window", "rolling 12 months to the period end for shorter periods"))
+    needs = _needs_text(kpi)
+    if needs:
+        facts.insert(facts.index(("Periods", ", ".join(kpi.period_types))), ("Data needed", needs))
     lines += ["| | |", "|---|---|"] + [f"| {k} | {v} |" for k, v in facts] + [""]
     return lines
 

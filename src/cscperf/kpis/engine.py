@@ -25,6 +25,8 @@ from cscperf.kpis.aggregate import (
     population_sql,
 )
 from cscperf.kpis.catalogue import BREAKDOWNS, VIEWS_DIR, Kpi, load_catalogue, view_files
+from cscperf.kpis.coverage import TEMP_TABLES as COVERAGE_TABLES
+from cscperf.kpis.coverage import create_runs, set_uncovered
 from cscperf.kpis.periods import Period, build_periods, create_periods
 from cscperf.reference.calendar import ensure_calendar
 from cscperf.reference.population import ensure_population
@@ -195,6 +197,7 @@ def session(
     created_views: list[str] = []
     created_tables = [
         "las", "all_periods", "periods", "_grid", "_pop", "_nodata", "kpi_members", ATTR_CACHE,
+        *COVERAGE_TABLES,
     ]  # fmt: skip
     saved = _current_settings(con)
     helpers = _Helpers(
@@ -206,6 +209,7 @@ def session(
         con.execute("CREATE OR REPLACE TEMP TABLE las (la_code VARCHAR)")
         if las:
             con.executemany("INSERT INTO las VALUES (?)", [(c,) for c in las])
+        create_runs(con)  # what the loaded returns cover (before tables are scoped)
         scoped = not all_las and bool(set(_present_las(con)) - set(las))
         if scoped:
             db = con.execute("SELECT current_database()").fetchone()
@@ -387,7 +391,7 @@ def run_kpi(con: duckdb.DuckDBPyConnection, kpi: Kpi, breakdowns: Sequence[str])
     Returns rows written, or None when none of the session's periods is of a
     type the KPI supports.
     """
-    if breakdowns:
+    if breakdowns or kpi.needs.period_of_care:  # coverage checks members' periods of care
         if not load_members(con, kpi):
             return None
         with_members = ""
@@ -396,6 +400,7 @@ def run_kpi(con: duckdb.DuckDBPyConnection, kpi: Kpi, breakdowns: Sequence[str])
             return None
         with_members = f"WITH kpi_members AS (\n{_members_sql(con, kpi)}\n)\n"
     _set_nodata(con, kpi)
+    set_uncovered(con, kpi)
     if breakdowns:
         cache_attributes(con)
     selects = [all_rows_sql(kpi)] + ([breakdown_rows_sql(kpi, breakdowns)] if breakdowns else [])

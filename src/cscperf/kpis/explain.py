@@ -14,6 +14,7 @@ import duckdb
 
 from cscperf.kpis.aggregate import MEMBER_ATTRIBUTES
 from cscperf.kpis.catalogue import BREAKDOWNS, Kpi, get_kpi
+from cscperf.kpis.coverage import UNCOVERED, set_uncovered
 from cscperf.kpis.engine import cache_attributes, ensure_reference, load_members, session
 from cscperf.kpis.periods import build_periods
 
@@ -41,7 +42,18 @@ def explain(
     ensure_reference(con, lookup_postcodes=lookup_postcodes)
     with session(con, [la_code], build_periods(period_type, [period_end])):
         load_members(con, kpi)
+        _refuse_uncovered(con, kpi, la_code, period_end)
         return member_rows(con, breakdown, value)
+
+
+def _refuse_uncovered(con: duckdb.DuckDBPyConnection, kpi: Kpi, la_code: str, end: date) -> None:
+    """A period the data do not cover has no value, so no members to explain it: say why.
+    (A value null for ``history before the data`` still lists its members, to find the
+    children whose care began before the data.)"""
+    set_uncovered(con, kpi)
+    row = con.execute(f"SELECT reason FROM {UNCOVERED} WHERE reason NOT LIKE 'history%'").fetchone()
+    if row:
+        raise ValueError(f"{kpi.id} has no value for LA {la_code} at {end}: {row[0]}")
 
 
 def member_rows(

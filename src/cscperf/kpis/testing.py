@@ -118,6 +118,7 @@ def load_given(con: duckdb.DuckDBPyConnection, test: dict[str, Any], return_year
             rows = [{**r, "postcode": str(r["postcode"]).upper().replace(" ", "")} for r in rows]
         # la_lookup is a view over the LA reference table ``la_reference``
         _insert_rows(con, "la_reference" if table == "la_lookup" else table, rows, columns)
+    _insert_returns(con, test.get("returns") or [])
     pop = test.get("population") or {}
     by_la = pop if pop and all(isinstance(v, dict) for v in pop.values()) else {DEFAULT_LA: pop}
     for la, years in by_la.items():
@@ -126,6 +127,34 @@ def load_given(con: duckdb.DuckDBPyConnection, test: dict[str, Any], return_year
                 "INSERT INTO population VALUES (?, ?, ?, 'test')", [str(la), int(year), int(n)]
             )
     return las
+
+
+_RETURN_KEYS = {"la_code", "collection", "return_year", "covers_from", "covers_to"}
+
+
+def _insert_returns(con: duckdb.DuckDBPyConnection, rows: Sequence[dict[str, Any]]) -> None:
+    """A test's ``returns:`` rows: what the loaded returns cover. ``{collection: '903',
+    return_year: 2019}`` covers that reporting year (1 April 2018 to 31 March 2019);
+    ``covers_from``/``covers_to`` give any other window; ``la_code`` defaults to 999.
+
+    A test without ``returns:`` leaves the registry empty: the store then holds no
+    record of what was loaded, which the engine takes as covered for all time, so
+    tests of how a KPI counts need not say which returns their rows came from.
+    """
+    for row in rows:
+        unknown = set(row) - _RETURN_KEYS
+        if unknown or "collection" not in row:
+            raise ValueError(f"returns: rows need collection (unknown: {sorted(unknown)})")
+        year = row.get("return_year")
+        start = row.get("covers_from") or (date(int(year) - 1, 4, 1) if year else None)
+        end = row.get("covers_to") or (date(int(year), 3, 31) if year else None)
+        if start is None or end is None:
+            raise ValueError("returns: give return_year, or covers_from and covers_to")
+        con.execute(
+            "INSERT INTO returns (la_code, collection, return_year, covers_from, covers_to) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [str(row.get("la_code", DEFAULT_LA)), str(row["collection"]), year, start, end],
+        )
 
 
 def _norm(v: Any) -> Any:
@@ -225,7 +254,7 @@ class _StorePool:
         if self.con is None:
             return
         try:
-            for t in (*tables, "population", "postcodes", "la_reference", "kpi_values"):
+            for t in (*tables, "population", "postcodes", "la_reference", "kpi_values", "returns"):
                 self.con.execute(f"DELETE FROM {t}")
         except duckdb.Error:
             self.con.close()

@@ -714,3 +714,17 @@ GROUPS: dict[str, tuple[Table, ...]] = {
     "Annex A": ANNEX_A,
     "Local templates": LOCAL,
 }
+
+
+def _collection(group: str, table: Table) -> str:
+    return {"SSDA903": "903", "CIN census": "cin", "Annex A": "annex-a"}.get(
+        group, f"local:{table.name}"
+    )
+
+
+#: the collection (unit of return, as in the ``returns`` registry) each table comes
+#: from: '903', 'cin', 'annex-a' or 'local:<template>'; the KPI engine maps a KPI's
+#: ``requires`` tables through it to the returns whose coverage a value needs
+COLLECTIONS: dict[str, str] = {
+    t.name: _collection(group, t) for group, tables in GROUPS.items() for t in tables
+}
