@@ -215,11 +215,16 @@ def test_old_store_coverage_from_the_ingest_log(
     write(tmp_path / "y2025" / "r.fake", "referrals", "", "child_id|referral_date",
           "R|2024-06-01")  # no year in the file: resolved from the folder name
     ingest_paths(store, [tmp_path / "y2024", tmp_path / "y2025"], "883")
-    assert coverage.windows_sql(store)[1] == "ingest_log"
-    assert coverage.runs(store) == [
+    expected = [
         ("883", "903", date(2023, 4, 1), date(2024, 3, 31)),
         ("883", "cin", date(2024, 4, 1), date(2025, 3, 31)),
     ]
+    # the ingest registers its returns; the log-derived windows agree with them
+    assert coverage.windows_sql(store)[1] == "returns"
+    assert coverage.runs(store) == expected
+    store.execute("DELETE FROM returns")  # a store written before the registry existed
+    assert coverage.windows_sql(store)[1] == "ingest_log"
+    assert coverage.runs(store) == expected
     compute(store, ["cla_children"], ["883"], "year", [date(2024, 3, 31), date(2025, 3, 31)],
             lookup_postcodes=False)
     assert value(store, "cla_children", date(2024, 3, 31))[2] == 1
