@@ -61,10 +61,17 @@ def _v2(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(RETURNS_DDL)
 
 
+def _v7(con: duckdb.DuckDBPyConnection) -> None:
+    from cscperf.benchmarks.schema import create_tables
+
+    create_tables(con)
+
+
 #: (version, description, apply). Append only; never edit a released migration.
 MIGRATIONS: list[tuple[int, str, Callable[[duckdb.DuckDBPyConnection], None]]] = [
     (1, "canonical tables, quarantine, ingest_log", _v1),
     (2, "returns registry", _v2),
+    (7, "published benchmarks (bench_* tables)", _v7),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
