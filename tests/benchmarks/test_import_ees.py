@@ -20,9 +20,9 @@ ROWS = [
     "202425,Reporting year,National,E92000001,England,,,,,,Looked after,81770,67",
     "202425,Reporting year,Regional,E92000001,England,E13000001,Inner London,,,,Looked after,"
     "4000,59",
-    '202425,Reporting year,Local authority,E92000001,England,E13000001,Inner London,202,'
+    "202425,Reporting year,Local authority,E92000001,England,E13000001,Inner London,202,"
     'E09000007,Camden,Looked after,205,"1,234.5"',
-    '202425,Reporting year,Local authority,E92000001,England,E12000009,South West,801,'
+    "202425,Reporting year,Local authority,E92000001,England,E12000009,South West,801,"
     'E06000023,"Bristol, City of",Looked after,c,""',
 ]
 
@@ -53,10 +53,28 @@ def test_wide_file_with_bom_quoted_empties_and_commas(con, tmp_path):
     assert (counts.values_loaded, counts.values_suppressed) == (8, 2)
     flt = '{"population_type":"Looked after"}'
     assert values(con, "old_la_code = '801'") == [
-        ("Local authority", "E12000009", "801", "Bristol, City of", 2025, "children_count",
-         flt, None, "c"),
-        ("Local authority", "E12000009", "801", "Bristol, City of", 2025, "rate_per_10000",
-         flt, None, None),
+        (
+            "Local authority",
+            "E12000009",
+            "801",
+            "Bristol, City of",
+            2025,
+            "children_count",
+            flt,
+            None,
+            "c",
+        ),
+        (
+            "Local authority",
+            "E12000009",
+            "801",
+            "Bristol, City of",
+            2025,
+            "rate_per_10000",
+            flt,
+            None,
+            None,
+        ),
     ]
     assert values(con, "old_la_code = '202' AND series = 'rate_per_10000'")[0][7] == 1234.5
     # Inner London is a region row of its own; the LA row names it as its region
@@ -131,17 +149,24 @@ def test_reimport_replaces_the_files_rows(con, tmp_path):
     ("body", "message"),
     [
         # truncated: the last row is cut mid-way
-        (HEAD + ROWS[0] + "\n2025,Reporting year,Local",
-         "line 3, column country_code: 3 of 13 fields: the row is cut short"),
-        (HEAD + ROWS[0] + '\n2025,Reporting year,"Local',
-         "line 3: a quoted value is never closed"),
-        (HEAD + ROWS[0] + "\n" + ROWS[2].replace("205", "q"),
-         "line 3, column children_count: 'q' is neither a number nor a known symbol"),
-        (HEAD + ROWS[0] + "\n" + ROWS[2] + "\n" + ROWS[2],
-         "line 4, column time_period/geography/filters: duplicated row: same time period, "
-         "geography and filters as line 3"),
-        (HEAD + ROWS[0].replace("202425", "2024-25"),
-         "line 2, column time_period: '2024-25' is not a time period"),
+        (
+            HEAD + ROWS[0] + "\n2025,Reporting year,Local",
+            "line 3, column country_code: 3 of 13 fields: the row is cut short",
+        ),
+        (HEAD + ROWS[0] + '\n2025,Reporting year,"Local', "line 3: a quoted value is never closed"),
+        (
+            HEAD + ROWS[0] + "\n" + ROWS[2].replace("205", "q"),
+            "line 3, column children_count: 'q' is neither a number nor a known symbol",
+        ),
+        (
+            HEAD + ROWS[0] + "\n" + ROWS[2] + "\n" + ROWS[2],
+            "line 4, column time_period/geography/filters: duplicated row: same time period, "
+            "geography and filters as line 3",
+        ),
+        (
+            HEAD + ROWS[0].replace("202425", "2024-25"),
+            "line 2, column time_period: '2024-25' is not a time period",
+        ),
         ("la,value\n883,1\n", "line 1: not a recognised published format"),
     ],
     ids=["truncated", "open-quote", "unknown-symbol", "duplicate", "time-period", "layout"],

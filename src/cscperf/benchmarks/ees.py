@@ -37,8 +37,7 @@ GEO_COLS = (
 #: a long layout: the indicator's name in one column, its value in another
 LONG_NAME_COLS = ("indicator", "measure")
 
-_NUMBER = r"^[-+]?([0-9][0-9,]*)?(\.[0-9]+)?([eE][-+]?[0-9]+)?$"
-_DURATION = r"^[0-9]+:[0-5][0-9]$"
+_DURATION = r"[0-9]+:[0-5][0-9]"
 _SYMS = "(" + ", ".join("'" + s.replace("'", "''") + "'" for s in SYMBOLS) + ")"
 
 LEVELS = {
@@ -51,6 +50,17 @@ LEVELS = {
 def is_ees(columns: list[str]) -> bool:
     low = {c.lower() for c in columns}
     return {"time_period", "geographic_level"} <= low
+
+
+def _number(v: str) -> str:
+    """SQL: the text as a finite number ("1,234.5" allowed), else NULL."""
+    n = f"TRY_CAST(replace({v}, ',', '') AS DOUBLE)"
+    return f"CASE WHEN isfinite({n}) THEN {n} END"
+
+
+def _is_duration(v: str) -> str:
+    """SQL: the text is a years:months duration (``01:10``), as the adoption tables publish."""
+    return f"({v} LIKE '%:%' AND regexp_full_match({v}, '{_DURATION}'))"
 
 
 def _norm(col: str) -> str:
@@ -67,9 +77,7 @@ def _classify(
     for c in candidates:
         v = _norm(c)
         parts.append(
-            f"count({v}), "
-            f"count_if(regexp_matches({v}, '{_NUMBER}') AND {v} != '' "
-            f"OR regexp_matches({v}, '{_DURATION}')), "
+            f"count({v}), count_if({_number(v)} IS NOT NULL OR {_is_duration(v)}), "
             f"count_if(lower({v}) IN {_SYMS})"
         )
     row = con.execute(f"SELECT {', '.join(parts)} FROM _ees_raw").fetchone()
@@ -170,12 +178,11 @@ def import_ees(con: duckdb.DuckDBPyConnection, path: Path) -> FileCounts:
         f"""CREATE OR REPLACE TEMP TABLE _ees_cells AS
         SELECT *,
             CASE WHEN lower(_raw) IN {_SYMS} THEN _raw END AS _symbol,
-            CASE WHEN regexp_full_match(_raw, '{_DURATION[1:-1]}') THEN 'months' END AS _unit,
-            CASE WHEN regexp_full_match(_raw, '{_DURATION[1:-1]}')
+            CASE WHEN {_is_duration("_raw")} THEN 'months' END AS _unit,
+            CASE WHEN {_is_duration("_raw")}
                    THEN 12 * CAST(split_part(_raw, ':', 1) AS DOUBLE)
                         + CAST(split_part(_raw, ':', 2) AS DOUBLE)
-                 WHEN regexp_matches(_raw, '{_NUMBER}')
-                   THEN TRY_CAST(replace(_raw, ',', '') AS DOUBLE) END AS _value
+                 ELSE {_number("_raw")} END AS _value
         FROM ({cells})"""
     )
     bad = con.execute(

@@ -105,7 +105,7 @@ def import_bds(con: duckdb.DuckDBPyConnection, path: Path) -> FileCounts:
         (
             "la_num IS NULL OR la_num != round(la_num) OR la_num NOT BETWEEN 100 AND 999",
             "LA Number",
-            "not a 3-digit LA number",
+            "is not a 3-digit LA number",
         ),
         (
             "raw IS NOT NULL AND NOT is_sym AND TRY_CAST(raw AS DOUBLE) IS NULL",
@@ -126,7 +126,11 @@ def import_bds(con: duckdb.DuckDBPyConnection, path: Path) -> FileCounts:
         assert bad is not None
         shown = bad[0] if column == "Values" else bad[1]
         raise BenchImportError(
-            str(path), f"{shown!r} {reason}" if column != "Short Desc" else reason, first, column
+            str(path),
+            f"{shown!r} {reason}" if column != "Short Desc" else reason,
+            first,
+            column,
+            where,
         )
     dup = con.execute(
         """SELECT min(line), max(line) FROM _bds_y WHERE year IS NOT NULL
@@ -138,6 +142,7 @@ def import_bds(con: duckdb.DuckDBPyConnection, path: Path) -> FileCounts:
             f"duplicated row: same measure, year and LA as {where} {dup[0]}",
             dup[1],
             "Short Desc/Years/LA Number",
+            where,
         )
     name = path.name
     con.execute("DELETE FROM bench_values WHERE source_file = ?", [name])
