@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from cscperf.benchmarks.mapping import PublishedSeries, parse_published
 from cscperf.kpis.periods import PERIOD_TYPES
 from cscperf.store.schema import TABLES
 
@@ -53,6 +54,7 @@ KNOWN_KEYS = {
     "notes",
     "also_reports",
     "coverage_flag",
+    "published",
 }
 
 
@@ -106,6 +108,8 @@ class Kpi:
     #: when set, the SQL returns a ``covered`` column too; an LA x period (or
     #: breakdown value) whose members all have covered = 0 gets value NULL and this flag
     coverage_flag: str = ""
+    #: the DfE's published series for this KPI, preferred first (``published:`` block)
+    published: tuple[PublishedSeries, ...] = ()
     tests: tuple[dict[str, Any], ...] = field(default=(), compare=False)
 
 
@@ -164,6 +168,10 @@ def load_kpi(yml_path: Path) -> Kpi:
     if not sql_path.exists():
         raise _fail(yml_path, f"no SQL file {sql_path.name}")
     period_types = _as_tuple(yml_path, "period_types", meta.get("period_types"), PERIOD_TYPES)
+    try:
+        published = parse_published(meta.get("published"))
+    except ValueError as exc:
+        raise _fail(yml_path, str(exc)) from None
     return Kpi(
         id=meta["id"],
         title=str(meta["title"]).strip(),
@@ -183,6 +191,7 @@ def load_kpi(yml_path: Path) -> Kpi:
         decimals=int(meta.get("decimals", 1)),
         breakdowns=_as_tuple(yml_path, "breakdowns", meta.get("breakdowns"), BREAKDOWNS),
         coverage_flag=str(meta.get("coverage_flag") or ""),
+        published=published,
         tests=tuple(tests),
     )
 
