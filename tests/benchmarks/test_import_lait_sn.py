@@ -95,7 +95,7 @@ def test_bad_bds_rows(con, tmp_path, row, message):
 def test_truncated_parquet_is_refused(con, tmp_path):
     f = bds(tmp_path / "bds.parquet", BDS_ROWS)
     f.write_bytes(f.read_bytes()[:-40])
-    with pytest.raises(BenchImportError, match="bds.parquet: not a readable Parquet file"):
+    with pytest.raises(BenchImportError, match=r"bds\.parquet: not a readable Parquet file"):
         import_paths(con, [f])
 
 

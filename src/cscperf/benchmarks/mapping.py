@@ -56,7 +56,7 @@ def filters_json(filters: dict[str, Any]) -> str:
 
 
 def parse_published(value: Any) -> tuple[PublishedSeries, ...]:
-    """The ``published:`` block as series; ValueError says what is wrong (the caller adds the file)."""
+    """The ``published:`` block as series; ValueError says what is wrong (caller adds the file)."""
     if value is None:
         return ()
     if not isinstance(value, list) or not value:
