@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 
 from cscperf.ingest.pipeline import IngestReport, ingest_paths
 from cscperf.store.db import DEFAULT_DB, connect
+
+if TYPE_CHECKING:
+    from cscperf.benchmarks.compare import Comparison
+    from cscperf.benchmarks.importer import ImportReport
 
 
 def ingest(
@@ -49,3 +54,35 @@ def quarantine(db: str | Path = DEFAULT_DB) -> tuple[list[str], list[tuple[objec
 
 def open_store(db: str | Path = DEFAULT_DB, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     return connect(db, read_only=read_only)
+
+
+def import_benchmarks(paths: Sequence[str | Path], db: str | Path = DEFAULT_DB) -> ImportReport:
+    """Import the DfE's published files (EES, LAIT, SN models, ...) into the store, atomically."""
+    from cscperf.benchmarks.importer import import_paths
+
+    con = connect(db)
+    try:
+        return import_paths(con, paths)
+    finally:
+        con.close()
+
+
+def benchmarks(
+    la_code: str,
+    year: int | None = None,
+    kpis: Sequence[str] | None = None,
+    db: str | Path = DEFAULT_DB,
+    sn_stat: str | None = None,
+    sn_model: int | None = None,
+) -> list[Comparison]:
+    """Each KPI with a published series for ``la_code`` against SN, region and England.
+
+    ``year`` is the return year (default: the latest with published LA figures).
+    """
+    from cscperf.benchmarks.compare import compare, latest_year
+
+    con = connect(db, read_only=True)
+    try:
+        return compare(con, la_code, year or latest_year(con, la_code), kpis, sn_stat, sn_model)
+    finally:
+        con.close()

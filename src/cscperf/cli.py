@@ -179,6 +179,7 @@ PLUGGED = (
     ("cscperf.synth.cli", "synth"),
     ("cscperf.kpis.cli", "kpis"),
     ("cscperf.demo", "demo"),
+    ("cscperf.benchmarks.cli", "benchmarks"),
 )
 for _module, _attr in PLUGGED:
     try:
