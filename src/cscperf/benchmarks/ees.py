@@ -70,7 +70,8 @@ def _norm(col: str) -> str:
 def _classify(
     con: duckdb.DuckDBPyConnection, names: list[str], candidates: list[str]
 ) -> tuple[list[str], list[str]]:
-    """(filters, indicators): a column of mostly numbers (or only symbols) is an indicator."""
+    """(filters, indicators): the first column of mostly numbers (or only symbols) and
+    every column after it are indicators; the text columns before it are filters."""
     if not candidates:
         return [], []
     parts = []
@@ -82,14 +83,17 @@ def _classify(
         )
     row = con.execute(f"SELECT {', '.join(parts)} FROM _ees_raw").fetchone()
     assert row is not None
-    filters, indicators = [], []
-    for i, c in enumerate(candidates):
-        nn, num, sym = row[3 * i], row[3 * i + 1], row[3 * i + 2]
-        if nn and (sym == nn or (num > 0 and num >= 0.5 * nn)):
-            indicators.append(c)
-        else:
-            filters.append(c)
-    return filters, indicators
+    first = next(
+        (
+            i
+            for i, c in enumerate(candidates)
+            if row[3 * i] and (row[3 * i + 2] == row[3 * i] or row[3 * i + 1] >= 0.5 * row[3 * i])
+        ),
+        len(candidates),
+    )
+    # EES files put filters before indicators: every column after the first indicator is one
+    # (so a stray unknown symbol is reported, not taken for a filter value)
+    return candidates[:first], candidates[first:]
 
 
 def import_ees(con: duckdb.DuckDBPyConnection, path: Path) -> FileCounts:
