@@ -181,3 +181,19 @@ def test_bad_file_one_error_and_nothing_imported(con, tmp_path, body, message):
     # the good file before it in the batch was rolled back too
     assert con.execute("SELECT count(*) FROM bench_values").fetchone() == (0,)
     assert con.execute("SELECT count(*) FROM bench_files").fetchone() == (0,)
+
+
+def test_a_mostly_suppressed_indicator_is_not_taken_for_a_filter(con, tmp_path):
+    # 'newer' was not collected in early years (x): still an indicator, not a filter,
+    # whichever position it has (c3's Child_criminal_exploitation is like this)
+    text = (
+        "time_period,geographic_level,category,newer,total\n"
+        "2023,National,Factors,x,5\n"
+        "2024,National,Factors,x,6\n"
+        "2025,National,Factors,7,8\n"
+    )
+    (counts,) = import_paths(con, [write(tmp_path / "c3.csv", text)]).files
+    assert counts.note == "2 indicator(s), 1 filter(s)"
+    assert con.execute(
+        "SELECT DISTINCT filters FROM bench_values WHERE series = 'newer'"
+    ).fetchall() == [('{"category":"Factors"}',)]

@@ -87,7 +87,11 @@ def _classify(
         (
             i
             for i, c in enumerate(candidates)
-            if row[3 * i] and (row[3 * i + 2] == row[3 * i] or row[3 * i + 1] >= 0.5 * row[3 * i])
+            if row[3 * i]
+            and (
+                row[3 * i + 2] == row[3 * i]
+                or (row[3 * i + 1] and row[3 * i + 1] + row[3 * i + 2] >= 0.5 * row[3 * i])
+            )
         ),
         len(candidates),
     )
