@@ -170,29 +170,59 @@ def quartile(rank: int, n: int) -> str:
     return "ABCD"[min(3, (rank - 1) * 4 // n)]
 
 
-def _computed(con: duckdb.DuckDBPyConnection, kpi_id: str, la_code: str, year: int) -> float | None:
+def _computed(
+    con: duckdb.DuckDBPyConnection, kpi_ids: Sequence[str], la_code: str, year: int
+) -> dict[str, float]:
+    """Our year-ending-31-March values (breakdown 'all') for the KPIs, where computed."""
     exists = con.execute(
         "SELECT count(*) FROM information_schema.tables WHERE table_name = 'kpi_values'"
     ).fetchone()
     if not exists or not exists[0]:
-        return None
-    row = con.execute(
-        "SELECT value FROM kpi_values WHERE kpi_id = ? AND la_code = ? AND period_type = 'year' "
-        "AND period_end = ? AND breakdown = 'all'",
-        [kpi_id, la_code, dt.date(year, 3, 31)],
-    ).fetchone()
-    return None if row is None or row[0] is None else float(row[0])
+        return {}
+    rows = con.execute(
+        "SELECT kpi_id, value FROM kpi_values WHERE la_code = ? AND period_type = 'year' "
+        "AND period_end = ? AND breakdown = 'all' AND value IS NOT NULL "
+        "AND kpi_id IN (SELECT unnest(?))",
+        [la_code, dt.date(year, 3, 31), list(kpi_ids)],
+    ).fetchall()
+    return {r[0]: float(r[1]) for r in rows}
 
 
-def _series_polarity(con: duckdb.DuckDBPyConnection, s: PublishedSeries, kpi: Kpi) -> str:
-    if s.source == "LAIT":
-        row = con.execute(
-            "SELECT polarity FROM bench_series WHERE series = ? AND polarity IS NOT NULL LIMIT 1",
-            [s.series],
-        ).fetchone()
-        if row:
-            return str(row[0])
-    return kpi.polarity
+def _polarities(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """LAIT's polarity by short code (its data dictionary), where it gives one."""
+    rows = con.execute(
+        "SELECT series, first(polarity) FROM bench_series WHERE polarity IS NOT NULL "
+        "GROUP BY series"
+    ).fetchall()
+    return {r[0]: str(r[1]) for r in rows}
+
+
+@dataclass(frozen=True)
+class _Context:
+    """What every KPI of one LA and year shares, read once."""
+
+    fetched: dict[_Key, list[_Row]]
+    model: int | None
+    neighbours: list[str]
+    computed: dict[str, float]
+    polarity: dict[str, str]
+
+
+def _context(
+    con: duckdb.DuckDBPyConnection,
+    kpis: Sequence[Kpi],
+    la_code: str,
+    year: int,
+    sn_model: int | None,
+) -> _Context:
+    model = sn_model if sn_model is not None else choose_model(sn_models(con), year)
+    return _Context(
+        fetched=_fetch(con, [s for k in kpis for s in k.published], year),
+        model=model,
+        neighbours=neighbours(con, la_code, model),
+        computed=_computed(con, [k.id for k in kpis], la_code, year),
+        polarity=_polarities(con),
+    )
 
 
 def _pick(
@@ -217,13 +247,13 @@ def compare_kpi(
     sn_stat: str | None = None,
     sn_model: int | None = None,
     la_name: str = "",
-    fetched: dict[_Key, list[_Row]] | None = None,
+    ctx: _Context | None = None,
 ) -> Comparison:
     """One KPI's comparison (the KPI must have a ``published:`` series)."""
-    if fetched is None:
-        fetched = _fetch(con, kpi.published, year)
-    s, rows = _pick(kpi, la_code, fetched)
-    polarity = _series_polarity(con, s, kpi)
+    if ctx is None:
+        ctx = _context(con, [kpi], la_code, year, sn_model)
+    s, rows = _pick(kpi, la_code, ctx.fetched)
+    polarity = (ctx.polarity.get(s.series) if s.source == "LAIT" else None) or kpi.polarity
     stat = sn_stat or s.sn_stat
     if stat not in SN_STATS:
         raise ValueError(f"sn_stat must be mean or median, not {stat!r}")
@@ -234,8 +264,7 @@ def compare_kpi(
         notes.append(f"no published figures for {year}")
     elif me is None:
         notes.append(f"LA {la_code} not in the published figures for {year}")
-    model = sn_model if sn_model is not None else choose_model(sn_models(con), year)
-    nbs = neighbours(con, la_code, model)
+    model, nbs = ctx.model, ctx.neighbours
     nb_values = [las[n].value for n in nbs if n in las and las[n].value is not None]
     vals = [v for v in nb_values if v is not None]
     sn_mean = statistics.fmean(vals) if vals else None
@@ -257,7 +286,7 @@ def compare_kpi(
             key = _region_key(me.region_name)
             region = next((r for r in regional if _region_key(r.area) == key), None)
     england = next((r for r in rows if r.level == "National"), None)
-    computed = _computed(con, kpi.id, la_code, year)
+    computed = ctx.computed.get(kpi.id)
     diff = (
         round(round(computed, s.decimals) - value, 6)
         if computed is not None and value is not None
@@ -325,10 +354,8 @@ def compare(
         kpis = sorted(cat.values(), key=lambda k: (k.area, k.id))
     kpis = [k for k in kpis if k.published]
     name = _la_name(con, la_code)
-    fetched = _fetch(con, [s for k in kpis for s in k.published], year)
-    if sn_model is None:
-        sn_model = choose_model(sn_models(con), year)
-    return [compare_kpi(con, k, la_code, year, sn_stat, sn_model, name, fetched) for k in kpis]
+    ctx = _context(con, kpis, la_code, year, sn_model)
+    return [compare_kpi(con, k, la_code, year, sn_stat, sn_model, name, ctx) for k in kpis]
 
 
 def _la_name(con: duckdb.DuckDBPyConnection, la_code: str) -> str:
