@@ -91,3 +91,24 @@ def test_every_mapped_series_is_in_the_published_files(shared: Path, tmp_path: P
             if not row or row[0] < 140:
                 missing.append(f"{kpi.id}: {p.label} ({row[0] if row else 0} LAs in 2025)")
     assert missing == []
+
+
+def test_published_rounding_agrees_with_lait_dictionary(shared: Path, tmp_path: Path):
+    con = connect(tmp_path / "d.duckdb")
+    import_paths(con, [shared / "reference" / "lait" / "lait_data_dictionary.csv"])
+    dps = dict(
+        con.execute(
+            "SELECT series, decimals FROM bench_series WHERE decimals IS NOT NULL"
+        ).fetchall()
+    )
+    disagree = [
+        (kpi.id, p.series, p.decimals, dps[p.series])
+        for kpi in load_catalogue().values()
+        for p in kpi.published
+        if p.source == "LAIT" and p.series in dps and dps[p.series] != p.decimals
+    ]
+    assert disagree == []
+    known = {p.series for k in load_catalogue().values() for p in k.published if p.source == "LAIT"}
+    # every LAIT code we map is a measure the dictionary knows
+    listed = {r[0] for r in con.execute("SELECT series FROM bench_series").fetchall()}
+    assert known - listed == set()
