@@ -184,3 +184,18 @@ def test_population_file_goes_to_the_population_table(con, tmp_path):
         ("883", 2024, 46271)
     ]
     assert con.execute("SELECT count(*) FROM bench_values").fetchone() == (0,)
+
+
+def test_reference_las_neighbours_are_the_imported_2025_model(shared: Path, con) -> None:
+    """reference/las.py (committed las.csv) and bench_sn must not drift apart."""
+    from cscperf.reference.las import load_las
+
+    for name in ("dfe-published/sn_model_2025_wide.csv", "lait/sn_may_2025.xlsx"):
+        import_paths(con, [shared / "reference" / name])
+    for la in load_las():
+        got = con.execute(
+            "SELECT DISTINCT rank, neighbour_code FROM bench_sn WHERE model = 2025 "
+            "AND la_code = ? ORDER BY rank",
+            [la.dfe_code],
+        ).fetchall()
+        assert tuple(n for _, n in got) == la.statistical_neighbours, la.dfe_code
