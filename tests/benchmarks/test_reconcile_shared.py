@@ -22,6 +22,7 @@ from __future__ import annotations
 import csv
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pyarrow.parquet as pq
@@ -33,15 +34,39 @@ from cscperf.store.db import connect
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnection:
+def imported(tmp_path_factory: pytest.TempPathFactory) -> tuple[duckdb.DuckDBPyConnection, Any]:
     from tests.conftest import SHARED
 
     if not (SHARED / "fixtures").is_dir():
         pytest.skip("../shared is not beside the repo (real-format fixtures unavailable)")
     con = connect(tmp_path_factory.mktemp("bench") / "bench.duckdb")
     ref = SHARED / "reference"
-    import_paths(con, [ref / "dfe-published", ref / "lait"])
-    return con
+    return con, import_paths(con, [ref / "dfe-published", ref / "lait"])
+
+
+@pytest.fixture()
+def store(imported: tuple[duckdb.DuckDBPyConnection, Any]) -> duckdb.DuckDBPyConnection:
+    return imported[0]
+
+
+def test_every_real_file_imports_and_counts_add_up(imported, shared):
+    con, report = imported
+    assert len(report.files) == 23
+    assert [Path(s).name for s in report.skipped] == [
+        "LA_Inspection_Outcomes_as_at_31_March_2025.ods"
+    ]
+    for f in report.files:
+        assert f.rows_read == f.rows_loaded + f.rows_refused, f.path
+    refused = {Path(f.path).name: f.rows_refused for f in report.files if f.rows_refused}
+    # LAIT's CINPermExclusion rows labelled year "0"; ONS estimates published as "x"
+    assert refused == {
+        "bds_long_0.parquet": 170,
+        "ons_mid-year_population_estimates_2012_to_2024.csv": 21,
+    }
+    by_file = dict(
+        con.execute("SELECT source_file, count(*) FROM bench_files GROUP BY 1").fetchall()
+    )
+    assert set(by_file.values()) == {1}
 
 
 def test_cla_rates_recompute_from_count_and_population(store, shared):
