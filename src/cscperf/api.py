@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 
 from cscperf.ingest.pipeline import IngestReport, ingest_paths
 from cscperf.store import returns as _returns
 from cscperf.store.db import DEFAULT_DB, connect
+
+if TYPE_CHECKING:
+    from cscperf.benchmarks.compare import Comparison
+    from cscperf.benchmarks.importer import ImportReport
 
 
 def ingest(
@@ -129,6 +134,17 @@ def withdraw(
         con.close()
 
 
+def import_benchmarks(paths: Sequence[str | Path], db: str | Path = DEFAULT_DB) -> ImportReport:
+    """Import the DfE's published files (EES, LAIT, SN models, ...) into the store, atomically."""
+    from cscperf.benchmarks.importer import import_paths
+
+    con = connect(db)
+    try:
+        return import_paths(con, paths)
+    finally:
+        con.close()
+
+
 def query_params(
     sql: str, params: list[object], db: str | Path = DEFAULT_DB
 ) -> tuple[list[str], list[tuple[object, ...]]]:
@@ -165,5 +181,26 @@ def coverage_summary(db: str | Path = DEFAULT_DB, la_code: str = "") -> str:
     con = connect(db, read_only=True)
     try:
         return summary_line(con, la_code)
+    finally:
+        con.close()
+
+
+def benchmarks(
+    la_code: str,
+    year: int | None = None,
+    kpis: Sequence[str] | None = None,
+    db: str | Path = DEFAULT_DB,
+    sn_stat: str | None = None,
+    sn_model: int | None = None,
+) -> list[Comparison]:
+    """Each KPI with a published series for ``la_code`` against SN, region and England.
+
+    ``year`` is the return year (default: the latest with published LA figures).
+    """
+    from cscperf.benchmarks.compare import compare, latest_year
+
+    con = connect(db, read_only=True)
+    try:
+        return compare(con, la_code, year or latest_year(con, la_code), kpis, sn_stat, sn_model)
     finally:
         con.close()

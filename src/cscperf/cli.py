@@ -209,6 +209,7 @@ PLUGGED = (
     ("cscperf.demo", "demo"),
     ("cscperf.store.cli", "returns"),
     ("cscperf.coverage_cli", "coverage"),
+    ("cscperf.benchmarks.cli", "benchmarks"),
 )
 for _module, _attr in PLUGGED:
     try:

@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from cscperf.benchmarks.mapping import PublishedSeries, parse_published
 from cscperf.kpis.periods import PERIOD_TYPES
 from cscperf.store.schema import TABLES
 
@@ -55,6 +56,7 @@ KNOWN_KEYS = {
     "coverage_flag",
     "breakdowns_at",
     "needs",
+    "published",
 }
 #: when a member's breakdown attributes are taken: at the period end (stocks) or at the
 #: member's event_date (flows, as the DfE tabulates them: age on starting care, ...)
@@ -159,6 +161,8 @@ class Kpi:
     breakdowns_at: str = "period_end"
     #: the span of data a value needs (YAML ``needs:``); default: the period
     needs: Needs = field(default_factory=Needs)
+    #: the DfE's published series for this KPI, preferred first (``published:`` block)
+    published: tuple[PublishedSeries, ...] = ()
     tests: tuple[dict[str, Any], ...] = field(default=(), compare=False)
 
 
@@ -220,6 +224,10 @@ def load_kpi(yml_path: Path) -> Kpi:
     if not sql_path.exists():
         raise _fail(yml_path, f"no SQL file {sql_path.name}")
     period_types = _as_tuple(yml_path, "period_types", meta.get("period_types"), PERIOD_TYPES)
+    try:
+        published = parse_published(meta.get("published"))
+    except ValueError as exc:
+        raise _fail(yml_path, str(exc)) from None
     return Kpi(
         id=meta["id"],
         title=str(meta["title"]).strip(),
@@ -241,6 +249,7 @@ def load_kpi(yml_path: Path) -> Kpi:
         coverage_flag=str(meta.get("coverage_flag") or ""),
         breakdowns_at=breakdowns_at,
         needs=_needs(yml_path, meta.get("needs")),
+        published=published,
         tests=tuple(tests),
     )
 

@@ -43,7 +43,10 @@ class PopulationLoad:
 
 
 def load_csv(
-    con: duckdb.DuckDBPyConnection, path: str | Path, source: str | None = None
+    con: duckdb.DuckDBPyConnection,
+    path: str | Path,
+    source: str | None = None,
+    transaction: bool = True,
 ) -> PopulationLoad:
     """Load child population estimates from ``path``.
 
@@ -55,6 +58,8 @@ def load_csv(
     ("x", "c", ...) are counted, not loaded; any other value that is not a
     number, an LA code not in the LA reference, or two estimates for the same LA
     and year refuse the whole file with its line(s) and field (nothing is loaded).
+    ``transaction=False`` when the caller's own transaction holds the load
+    (``cscperf benchmarks import`` loads a batch atomically).
     """
     path = Path(path)
     ensure_population(con)
@@ -82,7 +87,8 @@ def load_csv(
             f"{path}: not a population file (need time_period/old_la_code/population_estimate "
             "or la_code/year/age_0_17 columns)"
         )
-    con.execute("BEGIN TRANSACTION")
+    if transaction:
+        con.execute("BEGIN TRANSACTION")
     try:
         con.execute(
             f"""CREATE OR REPLACE TEMP TABLE _pop_raw AS
@@ -110,9 +116,11 @@ def load_csv(
         ).fetchone()
         con.execute("DROP TABLE _pop_load")
         con.execute("DROP TABLE _pop_raw")
-        con.execute("COMMIT")
+        if transaction:
+            con.execute("COMMIT")
     except Exception:
-        con.execute("ROLLBACK")
+        if transaction:
+            con.execute("ROLLBACK")
         raise
     read, loaded = (int(row[0]), int(row[1])) if row else (0, 0)
     return PopulationLoad(read, loaded, read - loaded)

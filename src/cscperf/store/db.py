@@ -78,12 +78,19 @@ def _v4(con: duckdb.DuckDBPyConnection) -> None:
     returns.backfill(con)
 
 
+def _v5(con: duckdb.DuckDBPyConnection) -> None:
+    from cscperf.benchmarks.schema import create_tables
+
+    create_tables(con)
+
+
 #: (version, description, apply). Append only; never edit a released migration.
 MIGRATIONS: list[tuple[int, str, Callable[[duckdb.DuckDBPyConnection], None]]] = [
     (1, "canonical tables, quarantine, ingest_log", _v1),
     (2, "returns registry", _v2),
     (3, "LA reference: la_reference (DfE/ONS codes, reorganisations) and its views", _v3),
     (4, "superseded rows of every table; registry rows for returns already loaded", _v4),
+    (5, "published benchmarks (bench_* tables)", _v5),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
