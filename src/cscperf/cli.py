@@ -138,14 +138,16 @@ def query(db: str, fmt: str, sql: str) -> None:
 @main.command()
 @click.option("--out", type=click.Path(file_okay=False), help="Copy the templates here.")
 def templates(out: str | None) -> None:
-    """List the local CSV templates (workforce, fostering, audits, IHAs, RHIs), or copy them."""
+    """List the local CSV templates (workforce, fostering, audits, IHAs, RHIs) and the targets
+    template, or copy them."""
     from cscperf.io.local_csv import copy_templates, list_templates
+    from cscperf.targets.template import TEMPLATE, copy_template
 
     if out:
-        for path in copy_templates(Path(out)):
+        for path in [*copy_templates(Path(out)), copy_template(Path(out))]:
             click.echo(str(path))
         return
-    for table, path in list_templates().items():
+    for table, path in [*list_templates().items(), ("targets", TEMPLATE)]:
         click.echo(f"{table:24} {path}")
     click.echo("columns, types and codes: docs/local-templates.md", err=True)
 
