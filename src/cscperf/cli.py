@@ -181,6 +181,8 @@ PLUGGED = (
     ("cscperf.synth.cli", "synth"),
     ("cscperf.kpis.cli", "kpis"),
     ("cscperf.demo", "demo"),
+    ("cscperf.forecast.cli", "forecast"),
+    ("cscperf.targets.cli", "rag"),
 )
 for _module, _attr in PLUGGED:
     try:

@@ -61,10 +61,25 @@ def _v2(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(RETURNS_DDL)
 
 
+FORECASTS_DDL = """
+CREATE TABLE IF NOT EXISTS forecasts (
+    la_code VARCHAR, kpi_id VARCHAR, made_at_period_end DATE, target_period_end DATE,
+    point DOUBLE, lo80 DOUBLE, hi80 DOUBLE, method VARCHAR, created_at TIMESTAMP
+)"""
+"""Year-end forecasts as made (cscperf.forecast): once the year has ended the report
+shows the forecast made at the time beside the outturn. One row per LA, KPI, period
+the forecast was made at and period it forecasts; a re-run replaces it."""
+
+
+def _v8(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(FORECASTS_DDL)
+
+
 #: (version, description, apply). Append only; never edit a released migration.
 MIGRATIONS: list[tuple[int, str, Callable[[duckdb.DuckDBPyConnection], None]]] = [
     (1, "canonical tables, quarantine, ingest_log", _v1),
     (2, "returns registry", _v2),
+    (8, "forecasts made, kept to set beside the outturn", _v8),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
