@@ -125,15 +125,17 @@ def project_flow(
         lo, hi = np.quantile(totals, [0.1, 0.9])
         method = f"exponential smoothing, 12-month seasonality ({len(run)} months)"
         return _ordered(ytd + float(mean.sum()), float(lo), float(hi), method)
-    # fallback: seasonal naive when last year's same months are all there
-    if not gaps_in_year and len(trimmed) >= done_trimmed + 12:
-        start = len(trimmed) - done_trimmed - 12
-        last_year = trimmed[start : start + 12]
+    # fallback: seasonal naive when last year's 12 months are all there: the months
+    # not known this year are last year's, scaled by known this year / same months then
+    start = len(months) - months_in_year - 12
+    if start >= 0:
+        last_year = months[start : start + 12]
         if all(v is not None for v in last_year):
             ly = [float(v) for v in last_year if v is not None]
-            ly_ytd, ly_rest = sum(ly[:done_trimmed]), sum(ly[done_trimmed:])
-            if ly_ytd > 0:
-                rest = ly_rest * ytd / ly_ytd
+            seen = {i for i, v in enumerate(this_year) if v is not None}
+            ly_seen = sum(ly[i] for i in seen)
+            if ly_seen > 0:
+                rest = sum(ly[i] for i in range(12) if i not in seen) * ytd / ly_seen
                 return _poisson(
                     ytd, rest, "seasonal naive: last year's months scaled by the year to date"
                 )

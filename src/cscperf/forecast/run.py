@@ -10,6 +10,7 @@ its month-6 (30 September) position and compares with the year's outturn (its
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -190,17 +191,32 @@ class BacktestRow:
     methods: str
 
 
+_SHORT = (
+    ("exponential smoothing, 12", "ETS seasonal"),
+    ("exponential smoothing, damped", "ETS damped trend"),
+    ("seasonal naive", "seasonal naive"),
+    ("run rate", "run rate"),
+    ("last value", "last value"),
+    ("outturn", "outturn"),
+)
+
+
+def short_method(method: str) -> str:
+    """A method's short name for tables ("ETS seasonal", "run rate", ...)."""
+    return next((short for start, short in _SHORT if method.startswith(start)), method)
+
+
 def _summary(kpi_id: str, points: list[BacktestPoint]) -> BacktestRow:
     errors = [abs(p.point - p.outturn) for p in points]
     pct = [abs(p.point - p.outturn) / abs(p.outturn) * 100 for p in points if p.outturn != 0]
-    methods = sorted({p.method.split(" (")[0].split(",")[0] for p in points})
+    counts = Counter(short_method(p.method) for p in points)
     return BacktestRow(
         kpi_id,
         len(points),
         sum(errors) / len(errors),
         sum(pct) / len(pct) if pct else None,
         sum(p.within80 for p in points) / len(points),
-        "; ".join(methods),
+        ", ".join(f"{m} x{n}" for m, n in sorted(counts.items(), key=lambda mn: -mn[1])),
     )
 
 

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 
 import duckdb
 
-from cscperf.kpis.engine import compute_periods, ensure_reference
+from cscperf.kpis.engine import KPI_VALUES_DDL, compute_periods
 from cscperf.kpis.periods import make_period, period_ends
 
 Series = dict[date, float | None]
@@ -67,7 +67,7 @@ def ensure_values(
     ``kpi_values`` already holds them all. Returns whether the engine ran."""
     if not kpi_ids or not months:
         return False
-    ensure_reference(con, lookup_postcodes=False)
+    con.execute(KPI_VALUES_DDL)
     if not recompute:
         have = _present(con, la_code, kpi_ids, "month", months)
         have_years = _present(con, la_code, kpi_ids, "year", year_ends) if year_ends else 0
