@@ -36,10 +36,8 @@ def run_demo(out: Path, la_code: str, first_year: int, last_year: int, seed: int
     # the years are written in parallel, one process per core (same files as serially)
     years = range(first_year, last_year + 1)
     generate([la_code], years, seed=seed, out=data, workers=available_cores())
-    _say(
-        f"generated synthetic LA {la_code}, {first_year}-{last_year}, "
-        f"in {time.perf_counter() - t0:.1f}s -> {data}"
-    )
+    _say(f"generated synthetic LA {la_code}, {first_year}-{last_year}, "
+         f"in {time.perf_counter() - t0:.1f}s -> {data}")
     db = out / "cscperf.duckdb"
     if db.exists():
         db.unlink()
@@ -49,64 +47,37 @@ def run_demo(out: Path, la_code: str, first_year: int, last_year: int, seed: int
     for pop in sorted((data / la_code).rglob("population.csv")):
         load_csv(con, pop)
     read = sum(r.rows_read for r in report.results)
-    _say(
-        f"ingested {read:,} rows ({report.rows_quarantined} quarantined) "
-        f"in {time.perf_counter() - t0:.1f}s -> {db}"
-    )
+    _say(f"ingested {read:,} rows ({report.rows_quarantined} quarantined) "
+         f"in {time.perf_counter() - t0:.1f}s -> {db}")
     t0 = time.perf_counter()
     year_ends = [dt.date(y, 3, 31) for y in range(first_year, last_year + 1)]
-    compute(
-        con,
-        la_codes=[la_code],
-        period_type="year",
-        period_ends=year_ends,
-        breakdowns=["*"],
-        on_error="collect",
-    )
+    compute(con, la_codes=[la_code], period_type="year", period_ends=year_ends,
+            breakdowns=["*"], on_error="collect")
     months = period_ends("month", dt.date(first_year - 1, 4, 1), dt.date(last_year, 3, 31))
-    summary = compute(
-        con, la_codes=[la_code], period_type="month", period_ends=months, on_error="collect"
-    )
-    _say(
-        f"computed the catalogue for {len(year_ends)} year ends and {len(months)} month ends "
-        f"in {time.perf_counter() - t0:.1f}s"
-    )
+    summary = compute(con, la_codes=[la_code], period_type="month", period_ends=months,
+                      on_error="collect")
+    _say(f"computed the catalogue for {len(year_ends)} year ends and {len(months)} month ends "
+         f"in {time.perf_counter() - t0:.1f}s")
     for kpi_id, err in summary.errors.items():
         _say(f"warning: {kpi_id} failed: {err.splitlines()[0]}")
     csv_path, parquet_path = out / "kpi_values.csv", out / "kpi_values.parquet"
     con.execute(f"COPY (SELECT * FROM kpi_values ORDER BY ALL) TO '{csv_path}' (HEADER)")
-    con.execute(
-        f"COPY (SELECT * FROM kpi_values ORDER BY ALL) TO '{parquet_path}' (FORMAT parquet)"
-    )
+    con.execute(f"COPY (SELECT * FROM kpi_values ORDER BY ALL) TO '{parquet_path}' "
+                "(FORMAT parquet)")
     _say(f"wrote {csv_path} and {parquet_path}")
     items = lines(con, la_code, year_ends[-1], year_ends[-2])
     con.close()
-    return render(
-        items, f"{last_year - 1}-{str(last_year)[2:]}", f"{last_year - 2}-{str(last_year - 1)[2:]}"
-    )
+    return render(items, f"{last_year - 1}-{str(last_year)[2:]}",
+                  f"{last_year - 2}-{str(last_year - 1)[2:]}")
 
 
 @click.command()
-@click.option(
-    "--out",
-    default="out",
-    show_default=True,
-    type=click.Path(file_okay=False),
-    help="Folder for the synthetic files, the store and the exports.",
-)
-@click.option(
-    "--la",
-    "la_code",
-    default="883",
-    show_default=True,
-    help="LA whose profile the synthetic data follows (883 = Thurrock).",
-)
-@click.option(
-    "--years",
-    default="2019-2025",
-    show_default=True,
-    help="Reporting years (ending 31 March), FIRST-LAST.",
-)
+@click.option("--out", default="out", show_default=True, type=click.Path(file_okay=False),
+              help="Folder for the synthetic files, the store and the exports.")
+@click.option("--la", "la_code", default="883", show_default=True,
+              help="LA whose profile the synthetic data follows (883 = Thurrock).")
+@click.option("--years", default="2019-2025", show_default=True,
+              help="Reporting years (ending 31 March), FIRST-LAST.")
 @click.option("--seed", default=2025, show_default=True, type=int)
 def demo(out: str, la_code: str, years: str, seed: int) -> None:
     """Run the whole product on a synthetic LA and print its scorecard."""

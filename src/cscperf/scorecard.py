@@ -13,14 +13,8 @@ import duckdb
 
 from cscperf.kpis.catalogue import Kpi, load_catalogue
 
-AREA_ORDER = (
-    "front_door",
-    "child_protection",
-    "looked_after",
-    "adoption",
-    "care_leavers",
-    "workforce",
-)
+AREA_ORDER = ("front_door", "child_protection", "looked_after", "adoption", "care_leavers",
+              "workforce")
 
 
 @dataclass
@@ -96,9 +90,8 @@ def render(items: list[Line], latest_label: str, previous_label: str) -> str:
             area = items[i - 1].kpi.area
             text.append("")
             text.append(area.replace("_", " ").upper())
-        cells = [row[0].ljust(widths[0])] + [
-            c.rjust(w) for c, w in zip(row[1:3], widths[1:3], strict=True)
-        ]
+        cells = [row[0].ljust(widths[0])] + [c.rjust(w) for c, w in zip(row[1:3], widths[1:3],
+                                                                         strict=True)]
         cells += [row[3].ljust(widths[3]), row[4]]
         text.append("  ".join(cells).rstrip())
         if i == 0:

@@ -72,7 +72,9 @@ def open_workbook(path: Path) -> Workbook:
 def sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
     """Sheet title -> its zip member, from the workbook and its relationships."""
     book = etree.fromstring(zf.read("xl/workbook.xml"), etree.XMLParser(**_PARSER))
-    rels = etree.fromstring(zf.read("xl/_rels/workbook.xml.rels"), etree.XMLParser(**_PARSER))
+    rels = etree.fromstring(
+        zf.read("xl/_rels/workbook.xml.rels"), etree.XMLParser(**_PARSER)
+    )
     targets = {r.get("Id"): r.get("Target", "") for r in rels.iter("{*}Relationship")}
     out: dict[str, str] = {}
     for sheet in book.iter("{*}sheet"):

@@ -57,7 +57,8 @@ def _aggregates(kpi: Kpi, prefix: str = "") -> str:
     """SUMs of a group of members; the (costly, holistic) median only when used."""
     med = f"MEDIAN({prefix}num)" if kpi.aggregate == "median" else "CAST(NULL AS DOUBLE)"
     return (
-        f"SUM({prefix}num) AS n, SUM({prefix}den) AS d, {med} AS med, SUM({prefix}covered) AS cov"
+        f"SUM({prefix}num) AS n, SUM({prefix}den) AS d, {med} AS med, "
+        f"SUM({prefix}covered) AS cov"
     )
 
 
@@ -70,7 +71,8 @@ def _coverage(kpi: Kpi, value: str, flag: str) -> tuple[str, str]:
     text = kpi.coverage_flag.replace("'", "''")
     return (
         f"CASE WHEN COALESCE(a.cov, 0) > 0 THEN {value} END",
-        f"CASE WHEN COALESCE(a.d, 0) <> 0 AND COALESCE(a.cov, 0) = 0 THEN '{text}' ELSE {flag} END",
+        f"CASE WHEN COALESCE(a.d, 0) <> 0 AND COALESCE(a.cov, 0) = 0 THEN '{text}' "
+        f"ELSE {flag} END",
     )
 
 

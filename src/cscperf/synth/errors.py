@@ -107,7 +107,9 @@ def inject(
                     continue
                 row[i] = new_decom
                 rows[r] = tuple(row)
-                faults.append(Fault(file, r + 2, cols[i], kind, orig, new_decom, NOT_QUARANTINED))
+                faults.append(
+                    Fault(file, r + 2, cols[i], kind, orig, new_decom, NOT_QUARANTINED)
+                )
                 break
             if kind == "bad_code":
                 new = "XX9"
@@ -204,8 +206,6 @@ class CinFaults:
 
 
 def _year_before(d: date) -> str:
-    return (
-        (d.replace(day=28) if (d.month, d.day) == (2, 29) else d)
-        .replace(year=d.year - 1)
-        .isoformat()
-    )
+    return (d.replace(day=28) if (d.month, d.day) == (2, 29) else d).replace(
+        year=d.year - 1
+    ).isoformat()

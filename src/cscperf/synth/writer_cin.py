@@ -94,7 +94,9 @@ class _Lines:
         self.slots.append(Slot(len(self.lines) - 1, row_line, table, field, tag, text, s))
 
 
-def write_cin_xml(world: World, year: int, path: Path, inject: Injector | None = None) -> int:
+def write_cin_xml(
+    world: World, year: int, path: Path, inject: Injector | None = None
+) -> int:
     """Write the census; returns the number of children.
 
     With ``inject``, each child's lines and fault slots are offered to it before
@@ -187,12 +189,8 @@ def _child(child: Child, refs: list, year: int, ye: date, first: int) -> _Lines:
             auth = cens(a.authorised, ye)
             v(5, "AssessmentAuthorisationDate", auth)
             slot(
-                el,
-                "assessments",
-                "authorisation_date",
-                "AssessmentAuthorisationDate",
-                auth,
-                a.start,
+                el, "assessments", "authorisation_date", "AssessmentAuthorisationDate",
+                auth, a.start,
             )
             if auth:
                 o.open(5, "FactorsIdentifiedAtAssessment")
