@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import duckdb
 
 from cscperf.ingest.pipeline import IngestReport, ingest_paths
 from cscperf.store.db import DEFAULT_DB, connect
-
-if TYPE_CHECKING:  # the heavy forecast libraries load only when a forecast is asked for
-    import cscperf.forecast as _forecast
-    import cscperf.targets as _targets
 
 
 def ingest(
@@ -58,6 +52,14 @@ def open_store(db: str | Path = DEFAULT_DB, read_only: bool = False) -> duckdb.D
 
 
 # --- targets, RAG and year-end forecasts (issue 12) ---------------------------------
+# (imported on use: the forecast libraries are heavy; names here serve the annotations)
+from typing import TYPE_CHECKING  # noqa: E402
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+    import cscperf.forecast as _forecast
+    import cscperf.targets as _targets
 
 
 def targets(
