@@ -204,3 +204,16 @@ def test_cli_forecast_missing_store(tmp_path: Path) -> None:
                                     "883", "--period-end", "2022-09-30"])  # fmt: skip
     assert res.exit_code == 2 and "no such store" in res.output
     assert not (tmp_path / "x.duckdb").exists()
+
+
+def test_dates_outside_the_data(store: duckdb.DuckDBPyConnection) -> None:
+    [before] = forecast_la(store, "883", date(2019, 9, 30), ["adoptions"]).forecasts
+    assert before.point is None and before.note == "no value in the months so far"
+    # months after the last return year (to March 2024) are neither computed nor read
+    # as zero counts: with no month of 2024-25 known there is no forecast yet
+    [after] = forecast_la(store, "883", date(2024, 5, 31), ["adoptions"]).forecasts
+    assert after.point is None  # no month of 2024-25 has a value yet
+    values = store.execute(
+        "SELECT count(*) FROM kpi_values WHERE period_end > DATE '2024-03-31'"
+    ).fetchone()
+    assert values == (0,)

@@ -75,6 +75,8 @@ def _project(
     values = [series.get(d) for d in ends]
     in_year = made_at.month - 3 if made_at.month >= 4 else made_at.month + 9  # Apr = 1
     in_year = min(in_year, len(values))
+    if in_year == 0:  # asked for a date before the LA's data begin
+        return None, None
     if kind(kpi.id) == "flow":
         ytd = [v for v in values[-in_year:] if v is not None]
         return (sum(ytd) if ytd else None), project_flow(values, in_year)
@@ -108,11 +110,13 @@ def forecast_la(
     made_at = last_month_end(period_end)
     target = date(reporting_year_end(made_at), 3, 31)
     span = data_span(con, la_code)
-    first = span[0] if span else date(made_at.year - 7, 4, 1)
+    first, last = span if span else (date(made_at.year - 7, 4, 1), made_at)
+    # months after the last return's year have no data: left null, not computed as 0
+    upto = min(made_at, last)
     wanted = [k for k in ids if kind(k) is not None]
     run = ForecastRun()
-    run.computed = ensure_values(con, la_code, wanted, month_ends(first, made_at), (), recompute)
-    values = read_values(con, la_code, wanted, "month", first, made_at)
+    run.computed = ensure_values(con, la_code, wanted, month_ends(first, upto), (), recompute)
+    values = read_values(con, la_code, wanted, "month", first, upto)
     for kpi_id in ids:
         if kind(kpi_id) is None:
             reason = NOT_FORECAST.get(kpi_id, "not classified for forecasting")
