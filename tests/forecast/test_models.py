@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from cscperf.forecast.models import project_flow, project_level
@@ -32,16 +34,36 @@ def test_fewer_than_two_years_uses_seasonal_naive_fallback() -> None:
     assert p is not None
     assert p.method.startswith("seasonal naive")
     assert p.point == pytest.approx(158.0)
-    # Poisson(80) 10th/90th percentiles: P(X<=68)=0.0969 < 0.1 <= P(X<=69)=0.1186 -> 69;
-    # P(X<=91)=0.8988 < 0.9 <= P(X<=92)=0.9164 -> 92 (sums of the pmf, worked separately)
-    assert (p.lo80, p.hi80) == (78.0 + 69.0, 78.0 + 92.0)
+    # interval: negative binomial with mean 80 and variance 80 + 80**2 * (1/78 + 1/39
+    # + 1/40) (the noise of this year's 78 and last year's 39 and 40 events), i.e.
+    # shape n = 1 / (1/78 + 1/39 + 1/40) and p = n / (n + 80); percentiles by pmf sums
+    n = 1 / (1 / 78 + 1 / 39 + 1 / 40)
+    assert (p.lo80, p.hi80) == (78.0 + _nb_quantile(0.1, n, n / (n + 80)),
+                                78.0 + _nb_quantile(0.9, n, n / (n + 80)))  # fmt: skip
+    assert p.hi80 - p.lo80 > 2 * 1.2816 * 80**0.5  # wider than Poisson: the rate is uncertain
+
+
+def _nb_quantile(q: float, n: float, p: float) -> float:
+    """Smallest k with P(X <= k) >= q, X ~ NegBin(n, p) (failures before n successes)."""
+    k, cdf = 0, 0.0
+    while True:
+        cdf += math.exp(
+            math.lgamma(k + n) - math.lgamma(n) - math.lgamma(k + 1)
+            + n * math.log(p) + k * math.log(1 - p)
+        )  # fmt: skip
+        if cdf >= q:
+            return float(k)
+        k += 1
 
 
 def test_no_history_uses_the_run_rate() -> None:
     p = project_flow([3.0, 5.0, 4.0], months_in_year=3)  # 12 so far, 4 a month, 9 to go
     assert p is not None and p.method.startswith("run rate")
     assert p.point == pytest.approx(48.0)
+    assert (p.lo80, p.hi80) == (12 + _nb_quantile(0.1, 12, 0.25), 12 + _nb_quantile(0.9, 12, 0.25))
     assert p.lo80 < p.point < p.hi80
+    nothing_yet = project_flow([0.0], months_in_year=1)  # no adoption in April: still room
+    assert nothing_yet is not None and nothing_yet.point == 0.0 and nothing_yet.hi80 > 0
 
 
 def test_interval_contains_the_point_on_noisy_data() -> None:
@@ -93,16 +115,23 @@ def test_level_is_clipped_to_bounds() -> None:
 
 
 def test_level_short_history_fallbacks() -> None:
+    # a random walk from the last value (17): monthly changes 2,-1,2,2,-1,2,1 have
+    # mean 1 and sample variance 12/6 = 2; two steps -> sd sqrt(2) * sqrt(2) = 2;
+    # t(0.9, 6 df) = 1.4398 (tables) -> 17 -/+ 2.8796
     p = project_level([10.0, 12.0, 11.0, 13.0, 15.0, 14.0, 16.0, 17.0], steps=2)
-    # last value 17; 2-month changes: 1, -1, 4, 1, 1, 3 -> 10th/90th pct -0.0?; see below
-    assert p is not None and p.point == 17.0 and p.method.startswith("last value (interval from 6")
-    assert p.lo80 <= 17.0 <= p.hi80
-    # yearly snapshots only (null months between): changes between snapshots
+    assert p is not None and p.point == 17.0
+    assert p.method == "last value (interval from 7 monthly changes)"
+    assert p.lo80 == pytest.approx(17 - 2.8796, abs=1e-3)
+    assert p.hi80 == pytest.approx(17 + 2.8796, abs=1e-3)
+    # yearly snapshots only (null months between): changes 4,-2,4 between snapshots,
+    # mean 2, variance 24/2 = 12; t(0.9, 2 df) = 1.8856 -> 26 -/+ 6.532
     sparse: list[float | None] = []
     for v in (20.0, 24.0, 22.0, 26.0):
         sparse += [None] * 11 + [v]
     s = project_level(sparse, steps=6)
-    assert s is not None and s.point == 26.0 and "snapshots" in s.method
+    assert s is not None and s.point == 26.0 and "between 4 snapshots" in s.method
+    assert (s.lo80, s.hi80) == (pytest.approx(26 - 6.532, abs=1e-3),
+                                pytest.approx(26 + 6.532, abs=1e-3))  # fmt: skip
     assert project_level([None, None], steps=3) is None
     one = project_level([7.0], steps=3)
     assert one is not None and (one.point, one.lo80, one.hi80) == (7.0, 7.0, 7.0)

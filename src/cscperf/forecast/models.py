@@ -4,8 +4,9 @@ Flows (monthly counts): the year-to-date count plus the remaining months, foreca
 by exponential smoothing with a 12-month additive seasonality (statsmodels'
 Holt-Winters) when there are at least two full years of contiguous months, else a
 seasonal-naive run rate (last year's remaining months scaled by this year's
-year-to-date against last year's, or the plain monthly run rate) with a Poisson
-interval. Levels (month-end values): damped-trend exponential smoothing with two
+year-to-date against last year's, or the plain monthly run rate) with a
+gamma-Poisson (negative binomial) interval. Levels (month-end values): damped-trend
+exponential smoothing with two
 years of history, else the last value with an interval from the series' own past
 changes. ETS intervals come from 1,000 simulated paths (fixed seed, so repeatable):
 the 10th and 90th percentiles of the year-end total or value.
@@ -85,13 +86,33 @@ def _ordered(point: float, lo: float, hi: float, method: str) -> Projection:
     return Projection(point, min(lo, point), max(hi, point), method)
 
 
-def _poisson(ytd: float, rest: float, method: str) -> Projection:
-    from scipy.stats import poisson
+def _gamma_poisson(
+    ytd: float, seen: float, to_come: float, others: Sequence[float], method: str
+) -> Projection:
+    """The year to date plus the rest of the year at the year-to-date rate, with a
+    gamma-Poisson (negative binomial) predictive interval: Poisson counts whose rate
+    is itself uncertain.
 
-    if rest <= 0:
+    ``seen`` and ``to_come`` weigh the months known and still to come (months, or
+    last year's counts in them): the rest is expected at ``ytd * to_come / seen``.
+    ``others`` are further counts that estimate enters through (last year's, for a
+    seasonal naive): each adds its Poisson noise, by the delta method (variance
+    ``rest + rest**2 * (1/ytd + sum(1/other))``). With no event yet the rate's
+    gamma posterior has shape 1/2, so a quiet April still leaves room for some.
+    """
+    from scipy.stats import nbinom
+
+    if to_come <= 0:
         return Projection(ytd, ytd, ytd, method)
-    lo, hi = poisson.ppf([0.1, 0.9], rest)
-    return _ordered(ytd + rest, ytd + float(lo), ytd + float(hi), method + ", Poisson interval")
+    rest = ytd * to_come / seen
+    if ytd <= 0:
+        shape, p = 0.5, seen / (seen + to_come)
+    else:
+        shape = 1 / (1 / ytd + sum(1 / max(c, 0.5) for c in others))
+        p = shape / (shape + rest)
+    lo, hi = nbinom.ppf([0.1, 0.9], shape, p)
+    label = method + ", gamma-Poisson interval"
+    return _ordered(ytd + rest, ytd + float(lo), ytd + float(hi), label)
 
 
 def project_flow(
@@ -135,11 +156,15 @@ def project_flow(
             seen = {i for i, v in enumerate(this_year) if v is not None}
             ly_seen = sum(ly[i] for i in seen)
             if ly_seen > 0:
-                rest = sum(ly[i] for i in range(12) if i not in seen) * ytd / ly_seen
-                return _poisson(
-                    ytd, rest, "seasonal naive: last year's months scaled by the year to date"
+                ly_rest = sum(ly[i] for i in range(12) if i not in seen)
+                return _gamma_poisson(
+                    ytd,
+                    ly_seen,
+                    ly_rest,
+                    (ly_seen, ly_rest),
+                    "seasonal naive: last year's months scaled by the year to date",
                 )
-    return _poisson(ytd, ytd / len(known) * remaining, "run rate of the year to date")
+    return _gamma_poisson(ytd, len(known), remaining, (), "run rate of the year to date")
 
 
 def project_level(
@@ -174,24 +199,23 @@ def project_level(
         lo, hi = np.quantile(_sims(fit, steps, seed)[-1], [0.1, 0.9])
         method = f"exponential smoothing, damped trend ({len(run)} months)"
         return _ordered(clip(point), clip(float(lo)), clip(float(hi)), method)
+    # a random walk from the last value: the spread of past changes (monthly, or
+    # between sparse snapshots such as one a year), t-quantile for the few of them
     if len(run) >= 3:
-        changes = np.asarray(run[steps:], dtype=float) - np.asarray(run[:-steps], dtype=float)
-        if len(changes) >= 5:
-            lo_c, hi_c = np.quantile(changes, [0.1, 0.9])
-            how = f"interval from {len(changes)} past {steps}-month changes"
-        else:
-            sd = float(np.std(np.diff(run), ddof=1)) * math.sqrt(steps) * Z80
-            lo_c, hi_c = -sd, sd
-            how = "interval from the spread of monthly changes"
-    else:  # sparse snapshots (e.g. one a year): the changes between them
+        diffs, scale = np.diff(np.asarray(run, dtype=float)), math.sqrt(steps)
+        how = f"interval from {len(diffs)} monthly changes"
+    else:
         known = [float(v) for v in trimmed if v is not None]
-        gaps = np.diff(np.asarray(known, dtype=float))
-        if len(gaps) >= 2:
-            lo_c, hi_c = np.quantile(gaps, [0.1, 0.9])
-            how = f"interval from the changes between {len(known)} snapshots"
-        else:
-            lo_c = hi_c = 0.0
-            how = "too little history for an interval"
+        diffs, scale = np.diff(np.asarray(known, dtype=float)), 1.0
+        how = f"interval from the changes between {len(known)} snapshots"
+    if len(diffs) >= 2:
+        from scipy.stats import t
+
+        half = float(np.std(diffs, ddof=1)) * scale * float(t.ppf(0.9, len(diffs) - 1))
+        lo_c, hi_c = -half, half
+    else:
+        lo_c = hi_c = 0.0
+        how = "too little history for an interval"
     return _ordered(
         clip(last), clip(last + float(lo_c)), clip(last + float(hi_c)), f"last value ({how})"
     )
