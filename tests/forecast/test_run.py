@@ -16,6 +16,7 @@ from cscperf.forecast import series as series_mod
 from cscperf.forecast.series import month_ends
 from cscperf.forecast.store import forecasts_vs_outturn, save_forecasts
 from cscperf.kpis.catalogue import load_catalogue
+from cscperf.kpis.engine import RunSummary
 from cscperf.store.db import connect, schema_version
 
 SEASON = [5.0, 7.0, 9.0, 4.0, 6.0, 8.0, 10.0, 3.0, 5.0, 7.0, 9.0, 6.0]  # Apr..Mar, 79 a year
@@ -216,3 +217,17 @@ def test_dates_outside_the_data(store: duckdb.DuckDBPyConnection) -> None:
         "SELECT count(*) FROM kpi_values WHERE period_end > DATE '2024-03-31'"
     ).fetchone()
     assert values == (0,)
+
+
+def test_a_kpi_the_engine_fails_on_says_so(
+    store: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def failing(con: Any, periods: Any, kpi_ids: Any, *a: Any, **k: Any) -> RunSummary:
+        return RunSummary(errors={"referrals": "KPI referrals (referrals.sql): boom\nmore"})
+
+    monkeypatch.setattr(series_mod, "compute_periods", failing)
+    run = forecast_la(store, "883", date(2022, 9, 30), ["referrals", "adoptions"])
+    got = {f.kpi_id: f for f in run.forecasts}
+    assert got["referrals"].point is None
+    assert got["referrals"].note == "the KPI failed: KPI referrals (referrals.sql): boom"
+    assert got["adoptions"].point == pytest.approx(79.0, abs=1e-6)

@@ -50,6 +50,8 @@ class Forecast:
 class ForecastRun:
     forecasts: list[Forecast] = field(default_factory=list)
     computed: bool = False
+    #: KPIs the engine failed on when it computed the month values (id -> error)
+    errors: dict[str, str] = field(default_factory=dict)
     seconds: float = 0.0
 
 
@@ -115,7 +117,9 @@ def forecast_la(
     upto = min(made_at, last)
     wanted = [k for k in ids if kind(k) is not None]
     run = ForecastRun()
-    run.computed = ensure_values(con, la_code, wanted, month_ends(first, upto), (), recompute)
+    summary = ensure_values(con, la_code, wanted, month_ends(first, upto), (), recompute)
+    run.computed = summary is not None
+    run.errors = dict(summary.errors) if summary is not None else {}
     values = read_values(con, la_code, wanted, "month", first, upto)
     for kpi_id in ids:
         if kind(kpi_id) is None:
@@ -126,6 +130,9 @@ def forecast_la(
             continue
         latest, proj = _project(cat[kpi_id], values[kpi_id], first, made_at)
         if proj is None:
+            why = "no value in the months so far"
+            if kpi_id in run.errors:
+                why = f"the KPI failed: {run.errors[kpi_id].splitlines()[0]}"
             run.forecasts.append(
                 Forecast(
                     la_code,
@@ -138,7 +145,7 @@ def forecast_la(
                     None,
                     None,
                     "",
-                    "no value in the months so far",
+                    why,
                 )
             )
             continue

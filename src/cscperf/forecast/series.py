@@ -13,7 +13,7 @@ from datetime import date, timedelta
 
 import duckdb
 
-from cscperf.kpis.engine import KPI_VALUES_DDL, compute_periods
+from cscperf.kpis.engine import KPI_VALUES_DDL, RunSummary, compute_periods
 from cscperf.kpis.periods import make_period, period_ends
 
 Series = dict[date, float | None]
@@ -62,21 +62,21 @@ def ensure_values(
     months: Sequence[date],
     year_ends: Sequence[date] = (),
     recompute: bool = False,
-) -> bool:
+) -> RunSummary | None:
     """Compute the KPIs at every month end (and year end) in one engine call, unless
-    ``kpi_values`` already holds them all. Returns whether the engine ran."""
+    ``kpi_values`` already holds them all. Returns the engine's summary (its
+    ``errors`` name any KPI that failed), or None when nothing had to be computed."""
     if not kpi_ids or not months:
-        return False
+        return None
     con.execute(KPI_VALUES_DDL)
     if not recompute:
         have = _present(con, la_code, kpi_ids, "month", months)
         have_years = _present(con, la_code, kpi_ids, "year", year_ends) if year_ends else 0
         if have >= len(kpi_ids) * len(months) and have_years >= len(kpi_ids) * len(year_ends):
-            return False
+            return None
     periods = [make_period("month", d) for d in months]
     periods += [make_period("year", d) for d in year_ends]
-    compute_periods(con, periods, list(kpi_ids), [la_code], on_error="collect")
-    return True
+    return compute_periods(con, periods, list(kpi_ids), [la_code], on_error="collect")
 
 
 def read_values(
