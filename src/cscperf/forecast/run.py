@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import duckdb
@@ -122,45 +122,26 @@ def forecast_la(
     run.errors = dict(summary.errors) if summary is not None else {}
     values = read_values(con, la_code, wanted, "month", first, upto)
     for kpi_id in ids:
-        if kind(kpi_id) is None:
-            reason = NOT_FORECAST.get(kpi_id, "not classified for forecasting")
-            run.forecasts.append(
-                Forecast(la_code, kpi_id, None, made_at, target, None, None, None, None, "", reason)
-            )
+        base = Forecast(la_code, kpi_id, kind(kpi_id), made_at, target, None, None, None, None, "")
+        if base.kind is None:
+            note = NOT_FORECAST.get(kpi_id, "not classified for forecasting")
+            run.forecasts.append(replace(base, note=note))
             continue
         latest, proj = _project(cat[kpi_id], values[kpi_id], first, made_at)
         if proj is None:
-            why = "no value in the months so far"
+            note = "no value in the months so far"
             if kpi_id in run.errors:
-                why = f"the KPI failed: {run.errors[kpi_id].splitlines()[0]}"
-            run.forecasts.append(
-                Forecast(
-                    la_code,
-                    kpi_id,
-                    kind(kpi_id),
-                    made_at,
-                    target,
-                    latest,
-                    None,
-                    None,
-                    None,
-                    "",
-                    why,
-                )
-            )
+                note = f"the KPI failed: {run.errors[kpi_id].splitlines()[0]}"
+            run.forecasts.append(replace(base, latest=latest, note=note))
             continue
         run.forecasts.append(
-            Forecast(
-                la_code,
-                kpi_id,
-                kind(kpi_id),
-                made_at,
-                target,
-                latest,
-                proj.point,
-                proj.lo80,
-                proj.hi80,
-                proj.method,
+            replace(
+                base,
+                latest=latest,
+                point=proj.point,
+                lo80=proj.lo80,
+                hi80=proj.hi80,
+                method=proj.method,
             )
         )
     run.seconds = time.perf_counter() - started
