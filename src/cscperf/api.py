@@ -120,14 +120,15 @@ def backtest(
     kpi_ids: Sequence[str] | None = None,
     db: str | Path = DEFAULT_DB,
     made_at_month: int = 6,
-) -> list[_forecast.BacktestRow]:
+) -> _forecast.Backtest:
     """Forecast error per KPI over the past years in the store, each year forecast from
-    its ``made_at_month`` position (6 = September): MAE, MAPE, 80% coverage."""
+    its ``made_at_month`` position (6 = September): MAE, MAPE, 80% coverage (``rows``),
+    and each year's forecast beside its outturn (``points``)."""
     from cscperf.forecast import backtest as run_backtest
 
     con = connect(db)
     try:
-        return run_backtest(con, la_code, kpi_ids, made_at_month)[0]
+        return run_backtest(con, la_code, kpi_ids, made_at_month)
     finally:
         con.close()
 

@@ -110,7 +110,8 @@ def test_null_months_are_handled(store: duckdb.DuckDBPyConnection) -> None:
 
 
 def test_backtest_error_table(store: duckdb.DuckDBPyConnection) -> None:
-    rows, points = backtest(store, "883", ["adoptions", "cla_children"])
+    result = backtest(store, "883", ["adoptions", "cla_children"])
+    rows, points = result.rows, result.points
     adopt = [p for p in points if p.kpi_id == "adoptions"]
     assert [p.made_at_period_end for p in adopt] == [date(y, 9, 30) for y in range(2020, 2024)]
     # 2020-21: six months only -> run rate 39/6 x 12 = 78 (error 1); 2021-22: seasonal
@@ -231,3 +232,20 @@ def test_a_kpi_the_engine_fails_on_says_so(
     assert got["referrals"].point is None
     assert got["referrals"].note == "the KPI failed: KPI referrals (referrals.sql): boom"
     assert got["adoptions"].point == pytest.approx(79.0, abs=1e-6)
+
+
+def test_api_forecast_is_stored_and_set_beside_the_outturn(tmp_path: Path) -> None:
+    from cscperf import api
+
+    db = _file_store(tmp_path)
+    made = api.forecast("883", date(2022, 12, 31), ["adoptions", "cla_children"], db=db)
+    assert [f.kpi_id for f in made] == ["adoptions", "cla_children"]
+    later = api.forecasts_vs_outturn("883", date(2023, 3, 31), db=db)
+    assert [(f.kpi_id, f.made_at_period_end, f.outturn, f.within80) for f in later] == [
+        ("adoptions", date(2022, 12, 31), 79.0, True),
+        ("cla_children", date(2022, 12, 31), 300.0, True),
+    ]
+    assert api.forecast("883", date(2023, 1, 31), ["adoptions"], db=db, store=False)
+    assert len(api.forecasts_vs_outturn("883", date(2023, 3, 31), db=db)) == 2  # not kept
+    bt = api.backtest("883", ["adoptions"], db=db)
+    assert [r.kpi_id for r in bt.rows] == ["adoptions"] and len(bt.points) == 4

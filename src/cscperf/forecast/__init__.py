@@ -4,6 +4,7 @@
 from cscperf.forecast.kinds import FLOW, LEVEL, NOT_FORECAST, kind
 from cscperf.forecast.models import Projection, project_flow, project_level
 from cscperf.forecast.run import (
+    Backtest,
     BacktestPoint,
     BacktestRow,
     Forecast,
@@ -17,6 +18,7 @@ __all__ = [
     "FLOW",
     "LEVEL",
     "NOT_FORECAST",
+    "Backtest",
     "BacktestPoint",
     "BacktestRow",
     "Forecast",

@@ -79,7 +79,7 @@ def forecast(
         _fail(f"{db}: no such store (run `cscperf ingest` or `cscperf demo`)")
     try:
         if backtest:
-            rows = api.backtest(la_code, list(kpi_ids) or None, db=db)
+            rows = api.backtest(la_code, list(kpi_ids) or None, db=db).rows
             cols = ["kpi_id", "years", "mae", "mape_pct", "coverage80_pct", "methods"]
             out: list[tuple[object, ...]] = [
                 (

@@ -212,21 +212,29 @@ def _summary(kpi_id: str, points: list[BacktestPoint]) -> BacktestRow:
     )
 
 
+@dataclass(frozen=True)
+class Backtest:
+    """The back-test: the error per KPI, and every past year's forecast (``points``)."""
+
+    rows: list[BacktestRow]
+    points: list[BacktestPoint]
+
+
 def backtest(
     con: duckdb.DuckDBPyConnection,
     la_code: str,
     kpi_ids: Sequence[str] | None = None,
     made_at_month: int = 6,
     recompute: bool = False,
-) -> tuple[list[BacktestRow], list[BacktestPoint]]:
+) -> Backtest:
     """Forecast each past reporting year in the store from its ``made_at_month``-th
     month end (6 = 30 September) using only the months up to then, and compare
-    with the outturn. Returns (error per KPI, every year's forecast)."""
+    with the outturn."""
     cat, ids = _select(kpi_ids)
     ids = [k for k in ids if kind(k) is not None]
     span = data_span(con, la_code)
     if span is None or not ids:
-        return [], []
+        return Backtest([], [])
     first, last = span
     year_ends = [date(y, 3, 31) for y in range(first.year + 1, last.year + 1)]
     ensure_values(con, la_code, ids, month_ends(first, last), year_ends, recompute)
@@ -259,4 +267,4 @@ def backtest(
         for k in ids
         if any(p.kpi_id == k for p in points)
     ]
-    return rows, points
+    return Backtest(rows, points)
