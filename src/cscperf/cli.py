@@ -156,12 +156,15 @@ def query(db: str, fmt: str, out: Path | None, sql: str) -> None:
 @click.option("--out", type=click.Path(file_okay=False), help="Copy the templates here.")
 @click.option("--force", is_flag=True, help="Overwrite templates already filled in there.")
 def templates(out: str | None, force: bool) -> None:
-    """List the local CSV templates (workforce, fostering, audits, IHAs, RHIs), or copy them."""
+    """List the local CSV templates (workforce, fostering, audits, IHAs, RHIs) and the targets
+    template, or copy them."""
     from cscperf.io.local_csv import copy_templates, list_templates
+    from cscperf.targets.template import TEMPLATE, copy_template
 
     if out:
         try:
-            copied = copy_templates(Path(out), force=force)
+            target = copy_template(Path(out), force=force)  # never overwrites a filled-in file
+            copied = [*copy_templates(Path(out), force=force), target]
         except FileExistsError as exc:
             fail(str(exc))
             return
@@ -171,7 +174,7 @@ def templates(out: str | None, force: bool) -> None:
         for path in copied:
             click.echo(str(path))
         return
-    for table, path in list_templates().items():
+    for table, path in [*list_templates().items(), ("targets", TEMPLATE)]:
         click.echo(f"{table:24} {path}")
     click.echo("columns, types and codes: docs/local-templates.md", err=True)
 
@@ -210,6 +213,8 @@ PLUGGED = (
     ("cscperf.store.cli", "returns"),
     ("cscperf.coverage_cli", "coverage"),
     ("cscperf.benchmarks.cli", "benchmarks"),
+    ("cscperf.forecast.cli", "forecast"),
+    ("cscperf.targets.cli", "rag"),
 )
 for _module, _attr in PLUGGED:
     try:

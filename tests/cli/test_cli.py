@@ -88,7 +88,7 @@ def test_templates_copy(tmp_path) -> None:
     assert res.exit_code == 0, res.output
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "case_audits.csv", "fostering_households.csv", "health_assessments.csv",
-        "return_interviews.csv", "sw_workforce.csv",
+        "return_interviews.csv", "sw_workforce.csv", "targets.yml",
     ]  # fmt: skip
     assert (tmp_path / "sw_workforce.csv").read_text().startswith("snapshot_date,post_id")
 

@@ -84,6 +84,20 @@ def _v5(con: duckdb.DuckDBPyConnection) -> None:
     create_tables(con)
 
 
+FORECASTS_DDL = """
+CREATE TABLE IF NOT EXISTS forecasts (
+    la_code VARCHAR, kpi_id VARCHAR, made_at_period_end DATE, target_period_end DATE,
+    point DOUBLE, lo80 DOUBLE, hi80 DOUBLE, method VARCHAR, created_at TIMESTAMP
+)"""
+"""Year-end forecasts as made (cscperf.forecast): once the year has ended the report
+shows the forecast made at the time beside the outturn. One row per LA, KPI, period
+the forecast was made at and period it forecasts; a re-run replaces it."""
+
+
+def _v6(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(FORECASTS_DDL)
+
+
 #: (version, description, apply). Append only; never edit a released migration.
 MIGRATIONS: list[tuple[int, str, Callable[[duckdb.DuckDBPyConnection], None]]] = [
     (1, "canonical tables, quarantine, ingest_log", _v1),
@@ -91,6 +105,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[duckdb.DuckDBPyConnection], None]]] =
     (3, "LA reference: la_reference (DfE/ONS codes, reorganisations) and its views", _v3),
     (4, "superseded rows of every table; registry rows for returns already loaded", _v4),
     (5, "published benchmarks (bench_* tables)", _v5),
+    (6, "forecasts made, kept to set beside the outturn", _v6),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
