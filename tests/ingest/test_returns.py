@@ -343,9 +343,9 @@ def test_registry_rows_and_what_each_return_covers(
     ).fetchall()
     assert rows == [
         ("903", 2025, dt.date(2024, 4, 1), dt.date(2025, 3, 31), 1, 1, 1),
-        ("annex-a", 2025, dt.date(2024, 4, 15), dt.date(2025, 3, 2), 2, 3, 0),
+        ("annex-a", 2025, dt.date(2024, 4, 1), dt.date(2025, 3, 31), 2, 3, 0),
         ("cin", 2025, dt.date(2024, 4, 1), dt.date(2025, 3, 31), 1, 1, 0),
-        ("local:case_audits", 2025, dt.date(2024, 5, 10), dt.date(2025, 1, 20), 1, 2, 0),
+        ("local:case_audits", 2025, dt.date(2024, 4, 1), dt.date(2025, 3, 31), 1, 2, 0),
     ]
     stamp = con.execute("SELECT DISTINCT loaded_at FROM returns").fetchall()
     assert len(stamp) == 1 and stamp[0][0] is not None

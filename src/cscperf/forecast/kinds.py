@@ -37,7 +37,7 @@ LEVEL = frozenset(
     {
         "adoption_a1_days_3yr",
         "assessment_rate",
-        "cin_children",  # in the catalogue; its definition is being added
+        "cin_children",
         "cin_rate",
         "cla_3plus_placements",
         "cla_children",
@@ -68,9 +68,10 @@ NOT_FORECAST: dict[str, str] = {
     **{
         k: _OVER_EVENTS
         for k in (
-            "adoption_a10_days",  # in the catalogue; its definition is being added
+            "adoption_a10_days",
             "adoption_a1_days",
             "adoption_a2_days",
+            "adoption_a2_days_period",
             "adoptions_pct",
             "assessments_45wd",
             "away_children",

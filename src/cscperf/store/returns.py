@@ -335,23 +335,37 @@ def covers(
     """The window of time the return's data describe.
 
     903 and CIN: the reporting year, 1 April to 31 March. Annex A: its lists are of
-    every contact and referral in the list period, so from the earliest to the latest
-    of those (lists 1 and 3; when both are empty, the earliest to latest date of any
-    list, dates of birth aside). A local template: the earliest to latest of its dates.
+    every contact and referral in the list period, so the whole months from the
+    earliest to the latest of those (lists 1 and 3; when both are empty, of any list's
+    dates, dates of birth aside) — a list period runs in whole months, and a quiet
+    last day must not make the last month "partly covered". A local template is the
+    LA's extract for its reporting year (a snapshot on 31 March describes that year),
+    widened to any earlier dates it holds (a fostering register goes back years).
     """
     if collection in ("903", "cin"):
         return dt.date(year - 1, 4, 1), dt.date(year, 3, 31)
+    found: tuple[dt.date | None, dt.date | None] = (None, None)
     if collection == "annex-a":
         found = _date_range(con, la_code, year, ANNEX_A_EVENTS)
-        if found[0] is not None:
-            return found
-    pairs = [
-        (t.name, c.name)
-        for t in tables_of(collection)
-        for c in t.columns
-        if c.kind == "date" and c.name != "dob"
-    ]
-    return _date_range(con, la_code, year, pairs)
+    if found[0] is None:
+        pairs = [
+            (t.name, c.name)
+            for t in tables_of(collection)
+            for c in t.columns
+            if c.kind == "date" and c.name != "dob"
+        ]
+        found = _date_range(con, la_code, year, pairs)
+    first, last = found
+    if first is None or last is None:
+        return found
+    if collection == "annex-a":
+        return first.replace(day=1), _month_end(last)
+    return min(first, dt.date(year - 1, 4, 1)), max(last, dt.date(year, 3, 31))
+
+
+def _month_end(d: dt.date) -> dt.date:
+    nxt = d.replace(day=28) + dt.timedelta(days=4)
+    return nxt - dt.timedelta(days=nxt.day)
 
 
 def _date_range(
