@@ -10,30 +10,10 @@
 -- period of care, before the adoption order ended it) are measured, as in the
 -- scorecard. wait_days = AD1 DATE_MATCH - authority, 0 when matched before the
 -- authority. An adoption with no E1/D1 episode, no A3-A6 episode or no
--- DATE_MATCH cannot be measured and has no row.
+-- DATE_MATCH cannot be measured and has no row. The authority and placement
+-- dates come from adoption_steps.
 -- Columns: la_code, child_id, decom, dec (of the ceasing episode), authority_date,
 -- date_match, wait_days.
-WITH adoptions AS (
-    SELECT la_code, child_id, decom, dec, poc_seq
-    FROM cla_cessations
-    WHERE rec IN ('E11', 'E12')
-),
-steps AS (
-    SELECT
-        a.la_code,
-        a.child_id,
-        a.decom,
-        a.dec,
-        MIN(CASE WHEN x.ls IN ('E1', 'D1') THEN x.decom END) AS authority_date,
-        MAX(CASE WHEN x.place IN ('A3', 'A4', 'A5', 'A6') THEN 1 ELSE 0 END) AS placed
-    FROM adoptions AS a
-    JOIN cla_periods_of_care AS x
-        ON x.la_code = a.la_code
-        AND x.child_id = a.child_id
-        AND x.poc_seq = a.poc_seq
-        AND x.decom <= a.decom
-    GROUP BY a.la_code, a.child_id, a.decom, a.dec
-)
 SELECT
     s.la_code,
     s.child_id,
@@ -42,10 +22,10 @@ SELECT
     s.authority_date,
     m.date_match,
     GREATEST(m.date_match - s.authority_date, 0) AS wait_days
-FROM steps AS s
+FROM adoption_steps AS s
 JOIN ad1 AS m
     ON m.la_code = s.la_code
     AND m.child_id = s.child_id
-WHERE s.placed = 1
+WHERE s.placed_decom IS NOT NULL
     AND s.authority_date IS NOT NULL
     AND m.date_match IS NOT NULL

@@ -4,26 +4,10 @@
 -- count the same children; one definition keeps adoptions a subset of cla_ceased.
 --
 -- Of a child's cessations (see cla_cessations) with DEC in the period the latest
--- DEC is kept (then the latest DECOM, should two end on the same day).
+-- DEC is kept (then the latest DECOM, should two end on the same day): the
+-- 'period' span of cla_last_cessations.
 -- Columns: la_code, period_id, child_id, decom, dec, rec of that episode, and
 -- the poc_seq and poc_start of its period of care (see cla_periods_of_care).
 SELECT la_code, period_id, child_id, decom, dec, rec, poc_seq, poc_start
-FROM (
-    SELECT
-        e.la_code,
-        p.period_id,
-        e.child_id,
-        e.decom,
-        e.dec,
-        e.rec,
-        e.poc_seq,
-        e.poc_start,
-        ROW_NUMBER() OVER (
-            PARTITION BY e.la_code, p.period_id, e.child_id
-            ORDER BY e.dec DESC, e.decom DESC
-        ) AS rn
-    FROM cla_cessations AS e
-    JOIN periods AS p
-        ON e.dec BETWEEN p.period_start AND p.period_end
-) AS ranked
-WHERE rn = 1
+FROM cla_last_cessations
+WHERE span = 'period'

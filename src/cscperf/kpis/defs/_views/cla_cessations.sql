@@ -1,7 +1,8 @@
 -- cla_cessations: every cessation of care, whatever the period.
 --
--- Why: cla_ceasing (last cessation in each period) and the A1 3-year measure (last
--- cessation in a 36-month window) must agree on what a cessation is.
+-- Why: cla_last_cessations (the last cessation in each period, and in the 36-month
+-- window of the 3-year adoption measures) and adoption_steps must agree on what a
+-- cessation is.
 --
 -- A cessation is a non-short-break episode with a REC that is neither blank nor X1
 -- (X1 = the episode ends but the child stays looked after).

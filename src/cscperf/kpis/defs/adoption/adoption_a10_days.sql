@@ -1,6 +1,6 @@
 -- A10, days from entering care to moving in with the adoptive family, adjusted for
 -- foster carer adoptions (3 years): as adoption_a1_days_3yr - children adopted in the 36
--- months ending at the period end (their last cessation in that window, REC E11/E12),
+-- months ending at the period end (cla_adoptions, span 3yr: last cessation, REC E11/E12),
 -- from the start of that period of care to the DECOM of its first PLACE A3-A6 episode -
 -- except that for a child adopted by their foster carers the end is the day the child
 -- moved in with those carers:
@@ -12,38 +12,11 @@
 --     those carers), when there is one.
 -- Temporary placements (T0-T4) are not placements. Children with no A3-A6 episode in
 -- the period of care cannot be measured and are left out, as in A1.
-WITH ceased AS (
-    SELECT
-        e.la_code,
-        p.period_id,
-        e.child_id,
-        e.decom,
-        e.dec,
-        e.rec,
-        e.poc_seq,
-        e.poc_start,
-        ROW_NUMBER() OVER (
-            PARTITION BY e.la_code, p.period_id, e.child_id
-            ORDER BY e.dec DESC, e.decom DESC
-        ) AS rn
-    FROM cla_cessations AS e
-    JOIN periods AS p
-        ON e.dec > p.period_end - INTERVAL 36 MONTH
-        AND e.dec <= p.period_end
-),
-adoptive AS (
-    SELECT a.la_code, a.period_id, a.child_id, a.dec, a.poc_start,
-           MIN(x.decom) AS adoptive_decom
-    FROM ceased AS a
-    JOIN cla_periods_of_care AS x
-        ON x.la_code = a.la_code
-        AND x.child_id = a.child_id
-        AND x.poc_seq = a.poc_seq
-        AND x.decom <= a.decom
-        AND x.place IN ('A3', 'A4', 'A5', 'A6')
-    WHERE a.rn = 1
-        AND a.rec IN ('E11', 'E12')
-    GROUP BY a.la_code, a.period_id, a.child_id, a.dec, a.poc_start
+WITH adoptive AS (
+    SELECT la_code, period_id, child_id, dec, poc_start, placed_decom AS adoptive_decom
+    FROM cla_adoptions
+    WHERE span = '3yr'
+        AND placed_decom IS NOT NULL
 ),
 placed AS (
     -- the start of the (non-temporary) placement the adoptive episode belongs to
