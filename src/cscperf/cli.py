@@ -15,31 +15,11 @@ import click
 import duckdb
 
 from cscperf import __version__, api
+from cscperf.cli_options import DB_OPTION, FORMAT_OPTION, fail
 from cscperf.ingest.pipeline import IngestError, discover
 from cscperf.output import render
-from cscperf.store.db import DEFAULT_DB, StoreError
-from cscperf.usererror import EXIT_USER, OneLineGroup, say_error
-
-DB_OPTION = click.option(
-    "--db",
-    default=DEFAULT_DB,
-    show_default=True,
-    type=click.Path(dir_okay=False),
-    help="DuckDB store file.",
-)
-FORMAT_OPTION = click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "csv", "json"]),
-    default="table",
-    show_default=True,
-    help="Output format.",
-)
-
-
-def fail(message: str) -> None:
-    say_error(message)
-    sys.exit(EXIT_USER)
+from cscperf.store.db import StoreError
+from cscperf.usererror import OneLineGroup
 
 
 @click.group(cls=OneLineGroup)

@@ -3,7 +3,6 @@ LA's KPIs beside them. Thin: the work is in :mod:`cscperf.api`."""
 
 from __future__ import annotations
 
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -13,16 +12,9 @@ import click
 from cscperf import api
 from cscperf.benchmarks.compare import Comparison
 from cscperf.benchmarks.errors import BenchImportError
+from cscperf.cli_options import DB_OPTION, fail
 from cscperf.output import render
-from cscperf.store.db import DEFAULT_DB, StoreError
-
-DB = click.option(
-    "--db",
-    default=DEFAULT_DB,
-    show_default=True,
-    type=click.Path(dir_okay=False),
-    help="DuckDB store file.",
-)
+from cscperf.store.db import StoreError
 
 COLUMNS = (
     "la_code",
@@ -73,18 +65,13 @@ TABLE_COLUMNS = (
 )
 
 
-def _fail(message: str) -> None:
-    click.echo(f"cscperf: error: {message}", err=True)
-    sys.exit(2)
-
-
 @click.group()
 def benchmarks() -> None:
     """The DfE's published figures (EES, LAIT), statistical neighbours, region and England."""
 
 
 @benchmarks.command("import")
-@DB
+@DB_OPTION
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 def import_cmd(db: str, paths: tuple[str, ...]) -> None:
     """Import published files or folders (EES CSV, LAIT bds_long/dictionary, SN models,
@@ -93,7 +80,7 @@ def import_cmd(db: str, paths: tuple[str, ...]) -> None:
     try:
         report = api.import_benchmarks(paths, db=db)
     except (BenchImportError, StoreError) as exc:
-        _fail(str(exc))
+        fail(str(exc))
         return
     for f in report.files:
         click.echo(
@@ -147,7 +134,7 @@ def record(c: Comparison) -> dict[str, Any]:
 
 
 @benchmarks.command("show")
-@DB
+@DB_OPTION
 @click.option("--la", "la_code", required=True, help="DfE 3-digit LA code, e.g. 883.")
 @click.option("--kpi", "kpis", multiple=True, help="KPI id (repeat); default every KPI mapped.")
 @click.option(
@@ -197,7 +184,7 @@ def show(
             la_code, year=year, kpis=list(kpis) or None, db=db, sn_stat=sn_stat, sn_model=sn_model
         )
     except (StoreError, KeyError, ValueError) as exc:
-        _fail(str(exc).strip("'\""))
+        fail(str(exc).strip("'\""))
         return
     records = [record(c) for c in rows]
     if fmt == "parquet":

@@ -6,7 +6,6 @@ numbers are shown rounded to each KPI's decimals.
 
 from __future__ import annotations
 
-import sys
 from datetime import date
 from pathlib import Path
 
@@ -14,23 +13,10 @@ import click
 import duckdb
 
 from cscperf import api
+from cscperf.cli_options import FORMAT_OPTION, fail, parse_date
 from cscperf.kpis.catalogue import load_catalogue
 from cscperf.output import render
 from cscperf.store.db import DEFAULT_DB, StoreError
-
-
-def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date (use YYYY-MM-DD)") from None
-
-
-def _fail(message: str) -> None:
-    click.echo(f"cscperf: error: {message}", err=True)
-    sys.exit(2)
 
 
 def _r(x: float | None, decimals: int) -> float | int | None:
@@ -43,16 +29,10 @@ def _r(x: float | None, decimals: int) -> float | int | None:
 @click.option("--db", default=DEFAULT_DB, show_default=True, help="The DuckDB store.")
 @click.option("--la", "la_code", required=True, help="DfE LA code, e.g. 883.")
 @click.option(
-    "--period-end", callback=_date, help="Forecast as at this date (YYYY-MM-DD; month end)."
+    "--period-end", callback=parse_date, help="Forecast as at this date (YYYY-MM-DD; month end)."
 )
 @click.option("--kpi", "kpi_ids", multiple=True, help="KPI id (repeatable); default all.")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "csv", "json"]),
-    default="table",
-    show_default=True,
-)
+@FORMAT_OPTION
 @click.option(
     "--backtest",
     is_flag=True,
@@ -76,7 +56,7 @@ def forecast(
     """
     cat = load_catalogue()
     if db != ":memory:" and not Path(db).exists():
-        _fail(f"{db}: no such store (run `cscperf ingest` or `cscperf demo`)")
+        fail(f"{db}: no such store (run `cscperf ingest` or `cscperf demo`)")
     try:
         if backtest:
             rows = api.backtest(la_code, list(kpi_ids) or None, db=db).rows
@@ -115,12 +95,12 @@ def forecast(
                     )
                 )
     except KeyError as exc:
-        _fail(str(exc.args[0]))
+        fail(str(exc.args[0]))
         return
     except StoreError as exc:
-        _fail(str(exc))
+        fail(str(exc))
         return
     except duckdb.Error as exc:
-        _fail(f"store error: {str(exc).splitlines()[0]}")
+        fail(f"store error: {str(exc).splitlines()[0]}")
         return
     click.echo(render(cols, out, fmt))

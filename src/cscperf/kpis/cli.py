@@ -19,6 +19,7 @@ from typing import Any
 import click
 import duckdb
 
+from cscperf.cli_options import parse_date
 from cscperf.kpis.catalogue import BREAKDOWNS, Kpi, KpiDefinitionError, load_catalogue
 from cscperf.kpis.engine import KPI_VALUES_COLUMNS, KpiRunError, RunSummary, compute
 from cscperf.kpis.periods import PERIOD_TYPES, check_period_end, period_ends
@@ -29,15 +30,6 @@ FORMATS = ("table", "csv", "json", "parquet", "xlsx")
 FILE_FORMATS = ("parquet", "xlsx")
 #: columns of an export: kpi_values' own, then what a reader needs to read the value
 EXPORT_COLUMNS = (*KPI_VALUES_COLUMNS, "title", "unit")
-
-
-def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date (use YYYY-MM-DD)") from None
 
 
 def _fmt_number(v: Any) -> str:
@@ -252,11 +244,11 @@ def _report(summary: RunSummary) -> None:
 @click.option("--la", "la", help="DfE LA code (e.g. 883), or 'all'.")
 @click.option("--kpi", "kpi_ids", multiple=True, help="KPI id (repeatable); default all.")
 @click.option("--period-type", type=click.Choice(PERIOD_TYPES), default="year", show_default=True)
-@click.option("--period-end", callback=_date, help="Last period end, YYYY-MM-DD.")
+@click.option("--period-end", callback=parse_date, help="Last period end, YYYY-MM-DD.")
 @click.option(
     "--from",
     "from_",
-    callback=_date,
+    callback=parse_date,
     help="Also every month/quarter/year end from this date up to --period-end.",
 )
 @click.option(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 from typing import cast
 
@@ -11,14 +10,10 @@ import click
 import duckdb
 
 from cscperf import api
+from cscperf.cli_options import DB_OPTION, FORMAT_OPTION, fail
 from cscperf.output import render
-from cscperf.store.db import DEFAULT_DB, StoreError
+from cscperf.store.db import StoreError
 from cscperf.store.returns import COLLECTIONS, tables_of
-
-
-def _fail(message: str) -> None:
-    click.echo(f"cscperf: error: {message}", err=True)
-    sys.exit(2)
 
 
 def _files_cell(files: list[str], fmt: str) -> object:
@@ -34,22 +29,9 @@ def _files_cell(files: list[str], fmt: str) -> object:
 
 
 @click.group(invoke_without_command=True)
-@click.option(
-    "--db",
-    default=DEFAULT_DB,
-    show_default=True,
-    type=click.Path(dir_okay=False),
-    help="DuckDB store file.",
-)
+@DB_OPTION
 @click.option("--la", "la_code", help="Only this LA's returns.")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "csv", "json"]),
-    default="table",
-    show_default=True,
-    help="Output format.",
-)
+@FORMAT_OPTION
 @click.pass_context
 def returns(ctx: click.Context, db: str, la_code: str | None, fmt: str) -> None:
     """List the returns loaded: collection, year, files, when loaded, rows, quarantined.
@@ -63,7 +45,7 @@ def returns(ctx: click.Context, db: str, la_code: str | None, fmt: str) -> None:
     try:
         cols, rows = api.returns(db, la_code)
     except StoreError as exc:
-        _fail(str(exc))
+        fail(str(exc))
         return
     files_at = cols.index("files")
     shown = [
@@ -111,18 +93,18 @@ def withdraw(obj: str, la_code: str, collection: str, year: int, db: str | None)
     try:
         collection = _collection(collection)
     except click.BadParameter as exc:
-        _fail(f"--collection {exc.message}")
+        fail(f"--collection {exc.message}")
         return
     store = db or obj
     if store != ":memory:" and not Path(store).exists():
-        _fail(f"{store}: no such store")
+        fail(f"{store}: no such store")
         return
     try:
         change = api.withdraw(la_code, collection, year, store)
     except (api.NoSuchReturn, StoreError) as exc:
-        _fail(str(exc))
+        fail(str(exc))
         return
     except duckdb.Error as exc:
-        _fail(f"store error, nothing withdrawn: {str(exc).splitlines()[0]}")
+        fail(f"store error, nothing withdrawn: {str(exc).splitlines()[0]}")
         return
     click.echo(change.describe())

@@ -6,13 +6,13 @@ line naming the file, line and field.
 
 from __future__ import annotations
 
-import sys
 from datetime import date
 from pathlib import Path
 
 import click
 
 from cscperf import api
+from cscperf.cli_options import FORMAT_OPTION, fail, parse_date
 from cscperf.kpis.catalogue import load_catalogue
 from cscperf.output import render
 from cscperf.store.db import DEFAULT_DB, StoreError
@@ -20,22 +20,10 @@ from cscperf.targets.model import TargetError
 from cscperf.targets.rag import shown
 
 
-def _date(ctx: click.Context, param: click.Parameter, value: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date (use YYYY-MM-DD)") from None
-
-
-def _fail(message: str) -> None:
-    click.echo(f"cscperf: error: {message}", err=True)
-    sys.exit(2)
-
-
 @click.command("rag")
 @click.option("--db", default=DEFAULT_DB, show_default=True, help="The DuckDB store.")
 @click.option("--la", "la_code", required=True, help="DfE LA code, e.g. 883.")
-@click.option("--period-end", required=True, callback=_date, help="YYYY-MM-DD.")
+@click.option("--period-end", required=True, callback=parse_date, help="YYYY-MM-DD.")
 @click.option(
     "--period-type",
     type=click.Choice(["month", "quarter", "year", "ytd", "r12"]),
@@ -44,10 +32,7 @@ def _fail(message: str) -> None:
 )
 @click.option("--targets", "targets_path", type=click.Path(), help="The LA's targets file.")
 @click.option("--kpi", "kpi_ids", multiple=True, help="KPI id (repeatable); default all.")
-@click.option(
-    "--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
-    show_default=True,
-)  # fmt: skip
+@FORMAT_OPTION
 @click.option("--rules", is_flag=True, help="Print each KPI's RAG rule instead.")
 def rag(
     db: str,
@@ -61,15 +46,15 @@ def rag(
 ) -> None:
     """Rate each KPI against its target (defaults, or --targets FILE: YAML or CSV)."""
     if db != ":memory:" and not Path(db).exists():
-        _fail(f"{db}: no such store (run `cscperf ingest` or `cscperf demo`)")
+        fail(f"{db}: no such store (run `cscperf ingest` or `cscperf demo`)")
     cat = load_catalogue()
     try:
         lines = api.rag(la_code, period_end, period_type, targets_path, list(kpi_ids) or None, db)
     except (TargetError, StoreError) as exc:
-        _fail(str(exc))
+        fail(str(exc))
         return
     except KeyError as exc:
-        _fail(str(exc.args[0]))
+        fail(str(exc.args[0]))
         return
     if rules:
         click.echo(render(["kpi_id", "rule"], [(ln.kpi_id, ln.rule) for ln in lines], fmt))
