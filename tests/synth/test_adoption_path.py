@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date
 from statistics import mean
 
+from cscperf.synth.care import MEAN_ADOPTION_DAYS
 from cscperf.synth.dates import age_at
 from cscperf.synth.model import World
 from cscperf.synth.simulate import simulate
@@ -48,4 +49,6 @@ def test_adoption_stages_are_englands() -> None:
     assert max(a1) <= 1461  # none over four
     assert 150 <= mean(a2) <= 250
     assert min(settle) >= 70 and 150 <= mean(settle) <= 300  # 10 weeks at least
+    # the stock calibration counts an adopted child's stay as MEAN_ADOPTION_DAYS
+    assert abs(mean(x + y for x, y in zip(a1, settle, strict=True)) / MEAN_ADOPTION_DAYS - 1) < 0.1
     assert 7 <= mean(by_year.values()) <= 15  # was 18: the adoption share was over twice

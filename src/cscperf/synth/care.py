@@ -182,6 +182,11 @@ class Timeline:
     order: date  # adoption order: care ends
 
 
+#: mean days from entry to the adoption order drawn by :func:`adoption_timeline` (stage
+#: means 270 + 94 + ~196 + 33 + 235); the stock calibration counts adopted stays with it
+MEAN_ADOPTION_DAYS = 828
+
+
 def adoption_timeline(rng: FastRNG, start: date, age: int) -> Timeline:
     """Stage lengths drawn forward from entry to care, on England's published averages.
 

@@ -69,18 +69,29 @@ def _uasc_age(rng: FastRNG) -> int:
     return 14 if u < 0.1 else 15 if u < 0.3 else 16 if u < 0.65 else 17
 
 
-def care_mean_years(target_years: float, uasc_share: float = 0.0) -> float:
-    """Exponential mean m so that stays capped at 18 average ``target_years``."""
+def care_mean_years(
+    target_years: float, uasc_share: float = 0.0, adopted_under5: float = 0.0
+) -> float:
+    """Exponential mean m so that stays capped at 18 average ``target_years``.
+
+    ``adopted_under5`` of the (non-UASC) children starting care under 5 are adopted:
+    their stay is the adoption timeline's (:data:`care.MEAN_ADOPTION_DAYS`), not a draw.
+    """
     ages = np.concatenate(
         [np.linspace(lo, hi + 0.999, 200) for lo, hi, w in T.CARE_AGES for _ in range(int(w * 20))]
     )
+    young = ages < 5
     n_uasc = int(len(ages) * uasc_share / max(1e-9, 1 - uasc_share))
     ages = np.concatenate([ages, np.linspace(14.5, 17.99, n_uasc)])
+    young = np.concatenate([young, np.zeros(n_uasc, dtype=bool)])
     left = 18 - ages
+    adopted_years = care.MEAN_ADOPTION_DAYS / 365.25
     lo, hi = 0.05, 200.0
     for _ in range(60):
         m = (lo + hi) / 2
-        mean = float(np.mean(m * (1 - np.exp(-left / m))))
+        stay = m * (1 - np.exp(-left / m))
+        stay = np.where(young, (1 - adopted_under5) * stay + adopted_under5 * adopted_years, stay)
+        mean = float(np.mean(stay))
         lo, hi = (m, hi) if mean < target_years else (lo, m)
     return (lo + hi) / 2
 
@@ -103,7 +114,9 @@ class Simulator:
         self.front_door_lists = True  # contacts and early help, only needed for Annex A
         p = self.p
         self.cla_mean = care_mean_years(
-            max(p.cla_rate_per_10k, 1) / max(p.cla_starts_per_10k, 1), p.uasc_share
+            max(p.cla_rate_per_10k, 1) / max(p.cla_starts_per_10k, 1),
+            p.uasc_share,
+            self._adopt_share(),
         )
         cp_years = max(p.cp_rate_per_10k, 0.5) / max(p.cp_starts_per_10k, 1)
         self.cp_min, self.cp_mean = min(0.16, cp_years / 2), cp_years
