@@ -43,3 +43,25 @@ def test_dolos_sit_inside_care_and_carry_over_the_year_end(
     # an order open on 31 March 2024 is in the 2025 return with the same start
     open_2024 = {(r["CHILD"], r["DOLO_START"]) for r in by_year[2024] if not r["DOLO_END"]}
     assert open_2024 <= {(r["CHILD"], r["DOLO_START"]) for r in by_year[2025]}
+
+
+def test_dolo_rate_is_englands() -> None:
+    """About 1.2% of the children looked after during a year have a DoLO in it (DfE 2024:
+    ~1,300 of ~107,000). DoLOs used to start only 2-9 months into a period of care, so a
+    long stay never had one: 0.4%, and often no DoLO at all in a Thurrock-sized year."""
+    from cscperf.synth.simulate import simulate
+    from cscperf.synth.writers_903 import dolos
+
+    w = simulate("883", tuple(range(2019, 2026)), seed=2025, contacts=False)
+    with_dolo = looked_after = 0
+    for y in range(2019, 2026):
+        ys, ye = date(y - 1, 4, 1), date(y, 3, 31)
+        for c in w.children.values():
+            for p in c.care:
+                if p.start <= ye and (p.end is None or p.end >= ys):
+                    looked_after += 1
+                    with_dolo += any(
+                        s <= ye and (e is None or e >= ys)
+                        for s, e in dolos(w, c.id, c.dob, p.start, p.end)
+                    )
+    assert 0.008 <= with_dolo / looked_after <= 0.018, (with_dolo, looked_after)

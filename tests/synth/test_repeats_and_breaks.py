@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 from collections import defaultdict
-from datetime import timedelta
+from datetime import date, timedelta
 from itertools import pairwise
 from pathlib import Path
 
@@ -99,3 +99,26 @@ def test_direct_cla_count_ignores_short_breaks(tmp_path: Path) -> None:
     ]
     (tmp_path / "episodes.csv").write_text("\n".join(rows) + "\n")
     assert cla_at_end(tmp_path, 2025) == (1, 0)
+
+
+def test_a_rereferred_child_waits_three_months_for_another_cp_plan() -> None:
+    """A re-referral that leads to a second plan never picks a child whose last plan ended
+    under 91 days ago (seen with seed 0: a plan ended 19 January, the next began 14 March)."""
+    from cscperf.synth.model import CPPlan, Referral
+    from cscperf.synth.postcodes import book
+    from cscperf.synth.rng import fast_stream
+    from cscperf.synth.simulate import Simulator
+
+    sim = Simulator("883", (2025,), 1, 1.0, book())
+    rng = fast_stream(1, "883", 2025, "test")
+    d = date(2024, 6, 3)
+    child = sim.new_child(rng, date(2020, 1, 1), 4)
+    ref = Referral(date(2024, 1, 8), "1A", "N1", False)
+    ref.cp_plans.append(CPPlan(date(2024, 1, 20), d - timedelta(days=30), "PHY", "PHY", 0))
+    child.referrals.append(ref)
+    child.cp_plans_so_far, child.free_from = 1, d - timedelta(days=29)
+    sim.recent.append((ref.date, child.id))
+    assert sim.pick_rereferral(rng, d, prior_cp=True) is None
+    assert sim.pick_rereferral(rng, d, prior_cp=None) is child  # other routes may take them
+    later = d + timedelta(days=61)  # 91 days after the plan ended
+    assert sim.pick_rereferral(rng, later, prior_cp=True) is child

@@ -64,6 +64,12 @@ def test_care_duration_mean_accounts_for_leaving_at_18() -> None:
     assert abs(care_mean_years(0.5) - 0.5) < 0.05  # short stays are barely capped
 
 
+def test_care_duration_mean_counts_adopted_stays() -> None:
+    """Adopted under-5s stay ~2.3 years instead of a drawn ~3.3: the others stay longer."""
+    assert care_mean_years(2.5, 0.08, 0.3) > care_mean_years(2.5, 0.08) + 0.1
+    assert care_mean_years(2.5, 0.08, 0.0) == care_mean_years(2.5, 0.08)
+
+
 def test_postcodes_are_real_and_local() -> None:
     b = book()
     codes = set(b.by_la["883"].codes)

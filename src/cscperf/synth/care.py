@@ -9,7 +9,7 @@ the LA's published figure.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from itertools import pairwise
 
@@ -118,12 +118,18 @@ def build_period(
     adopt: bool,
     cin_code: str,
 ) -> CarePeriod:
-    """The structure of one period of care starting at ``start``."""
+    """The structure of one period of care starting at ``start``.
+
+    An adopted child's period lasts as long as its adoption timeline (see
+    :func:`adoption_timeline`), not the drawn ``length_days``: adoptions end care
+    about two and a quarter years after entry, whatever the LA's typical stay.
+    """
     age0 = age_at(child.dob, start)
     turns18 = birthday(child.dob, 18)
     natural_end = add_days(start, max(length_days, 1))
-    if adopt:
-        natural_end = max(natural_end, add_days(start, 420 + rng.gamma(3.0, 60.0)))
+    timeline = adoption_timeline(rng, start, age0) if adopt else None
+    if timeline:
+        natural_end = timeline.order
     end = min(natural_end, turns18)
     eighteen = end == turns18
     eps: list[Episode] = []
@@ -147,11 +153,13 @@ def build_period(
                 eps.append(replace(eps[-1], decom=d, rne="L", ls="C1"))
         if eps[-1].ls in ("C1",):
             d = add_days(d, int(rng.integers(120, 300)))
-            if d < end:
+            # the care order comes before the placement order (or with it, at the same
+            # final hearing: then the child goes from the interim order straight to E1)
+            if d < end and (timeline is None or d < timeline.placement_order):
                 eps.append(replace(eps[-1], decom=d, rne="L", ls="C2"))
     adoption = None
-    if adopt and not eighteen:
-        adoption = _adoption_path(rng, child, la, book, start, end, eps)
+    if timeline and not eighteen:
+        adoption = _adoption_path(rng, child, la, book, timeline, eps)
     for prev, nxt in pairwise(eps):
         prev.dec, prev.rec = nxt.decom, "X1"
     eps[-1].dec = end
@@ -163,25 +171,53 @@ def build_period(
     return CarePeriod(start, end, eps, adoption=adoption, category_of_need=cin_code)
 
 
+@dataclass(frozen=True)
+class Timeline:
+    """The dates of one adoption, in order (entry < decision < order)."""
+
+    decision: date  # agency decision maker: should be placed for adoption
+    placement_order: date  # court authority to place (legal status E1)
+    match: date
+    placed: date  # moves in with the adopters (or foster carers become adopters)
+    order: date  # adoption order: care ends
+
+
+#: mean days from entry to the adoption order drawn by :func:`adoption_timeline` (stage
+#: means 270 + 94 + ~196 + 33 + 235); the stock calibration counts adopted stays with it
+MEAN_ADOPTION_DAYS = 828
+
+
+def adoption_timeline(rng: FastRNG, start: date, age: int) -> Timeline:
+    """Stage lengths drawn forward from entry to care, on England's published averages.
+
+    England 2023-24 and 2024-25 (DfE, children adopted): entry to decision about
+    9 months, decision to match about 10, match to placed about 1, entry to placed
+    1 year 7 months (about 580 days; A1), placed to adoption order about 9 months.
+    Decision to match splits into decision to court authority (a few months) and
+    authority to match (A2, about 200 days, longer for older children). Each stage
+    is a shifted gamma, so a few children wait 2-3 years and hardly any more than 4.
+    """
+    decision = add_days(start, 45 + rng.gamma(2.5, 90.0))  # mean ~270 days
+    po = add_days(decision, 14 + rng.gamma(2.0, 40.0))  # mean ~95 days
+    match = add_days(po, 20 + rng.gamma(2.0, 80.0) * (1 + 0.1 * min(age, 4)))  # ~200 days
+    placed = match + timedelta(days=int(rng.integers(7, 60)))
+    order = add_days(placed, 70 + rng.gamma(3.0, 55.0))  # 10 weeks at least; ~235 days
+    return Timeline(decision, po, match, placed, order)
+
+
 def _adoption_path(
     rng: FastRNG,
     child: Child,
     la: str,
     book: PostcodeBook,
-    start: date,
-    end: date,
+    t: Timeline,
     eps: list[Episode],
 ) -> Adoption:
-    order = end
-    placed = order - timedelta(days=int(rng.integers(70, 300)))
-    match = placed - timedelta(days=int(rng.integers(7, 60)))
-    po = min(match - timedelta(days=int(rng.integers(20, 200))), placed - timedelta(days=30))
-    decision = po - timedelta(days=int(rng.integers(10, 120)))
-    floor = eps[-1].decom + timedelta(days=2)
-    po, decision = max(po, floor), max(decision, start + timedelta(days=1))
-    decision = min(decision, po)
-    match = max(match, po)
-    placed = max(placed, match + timedelta(days=1))
+    floor = eps[-1].decom + timedelta(days=1)  # after any legal status already recorded
+    po = max(t.placement_order, floor)
+    match = max(t.match, po)
+    placed = max(t.placed, match + timedelta(days=1))
+    order = t.order
     eps.append(replace(eps[-1], decom=po, rne="L", ls="E1"))
     with_carer = rng.random() < 0.15
     place = "A5" if with_carer else "A6"
@@ -193,7 +229,7 @@ def _adoption_path(
             ep.pl_post, ep.pl_la, ep.urn = eps[-1].pl_post, eps[-1].pl_la, eps[-1].urn
         eps.append(ep)
     return Adoption(
-        decision=decision,
+        decision=min(t.decision, po),
         placement_order=po,
         match=match,
         placed=placed if placed < order else None,

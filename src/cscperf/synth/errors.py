@@ -92,10 +92,13 @@ def inject(
     n = len(rows)
     picks = sorted(set(int(x) for x in rng.choice(n, size=max(1, round(n * rate)), replace=False)))
     picked = set(picks)
+    overlapped = False  # an episode file's first eligible pick always overlaps
     for r in picks:
         row = list(rows[r])
         order = [int(x) for x in rng.permutation(len(options))]
-        if overlap and rng.random() < 0.3:  # a common fault in real episode files
+        # a common fault in real episode files, and one the KPI layer must always meet,
+        # so a faulty episode file carries at least one whenever a row allows it
+        if overlap and (rng.random() < 0.3 or not overlapped):
             order.insert(0, len(options) - 1)
         for k in order:
             kind, i, j = options[k]
@@ -107,6 +110,7 @@ def inject(
                     continue
                 row[i] = new_decom
                 rows[r] = tuple(row)
+                overlapped = True
                 faults.append(
                     Fault(file, r + 2, cols[i], kind, orig, new_decom, NOT_QUARANTINED)
                 )

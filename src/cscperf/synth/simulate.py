@@ -38,6 +38,20 @@ WARM_UP = 2  # years of front-door history before the first output year
 #: (before the simulated history, or in another LA): NumberOfPreviousCPP > 0 on a new child
 P_PREVIOUS_ELSEWHERE = 0.25
 CARE_HISTORY = 18  # years of care entries simulated before that, for the stock
+#: a child's next CP plan starts at least this long after the last one ended (3 months)
+REPEAT_CP_GAP_DAYS = 91
+
+
+def _cp_gap_ok(child: Child, d: date) -> bool:
+    """Whether a CP plan may start for ``child`` on ``d``: every earlier plan in our
+    records ended at least :data:`REPEAT_CP_GAP_DAYS` before (plans elsewhere: no dates)."""
+    ends = [p.end for r in child.referrals for p in r.cp_plans]
+    return all(e is not None and e <= d - timedelta(days=REPEAT_CP_GAP_DAYS) for e in ends)
+
+
+def _adopted(child: Child) -> bool:
+    """Adopted children leave our records: a later referral would be a new identity."""
+    return any(p.rec in ("E11", "E12") for p in child.care)
 
 
 def _band_age(rng: FastRNG, bands: tuple[tuple[int, int, float], ...]) -> int:
@@ -55,18 +69,29 @@ def _uasc_age(rng: FastRNG) -> int:
     return 14 if u < 0.1 else 15 if u < 0.3 else 16 if u < 0.65 else 17
 
 
-def care_mean_years(target_years: float, uasc_share: float = 0.0) -> float:
-    """Exponential mean m so that stays capped at 18 average ``target_years``."""
+def care_mean_years(
+    target_years: float, uasc_share: float = 0.0, adopted_under5: float = 0.0
+) -> float:
+    """Exponential mean m so that stays capped at 18 average ``target_years``.
+
+    ``adopted_under5`` of the (non-UASC) children starting care under 5 are adopted:
+    their stay is the adoption timeline's (:data:`care.MEAN_ADOPTION_DAYS`), not a draw.
+    """
     ages = np.concatenate(
         [np.linspace(lo, hi + 0.999, 200) for lo, hi, w in T.CARE_AGES for _ in range(int(w * 20))]
     )
+    young = ages < 5
     n_uasc = int(len(ages) * uasc_share / max(1e-9, 1 - uasc_share))
     ages = np.concatenate([ages, np.linspace(14.5, 17.99, n_uasc)])
+    young = np.concatenate([young, np.zeros(n_uasc, dtype=bool)])
     left = 18 - ages
+    adopted_years = care.MEAN_ADOPTION_DAYS / 365.25
     lo, hi = 0.05, 200.0
     for _ in range(60):
         m = (lo + hi) / 2
-        mean = float(np.mean(m * (1 - np.exp(-left / m))))
+        stay = m * (1 - np.exp(-left / m))
+        stay = np.where(young, (1 - adopted_under5) * stay + adopted_under5 * adopted_years, stay)
+        mean = float(np.mean(stay))
         lo, hi = (m, hi) if mean < target_years else (lo, m)
     return (lo + hi) / 2
 
@@ -89,7 +114,9 @@ class Simulator:
         self.front_door_lists = True  # contacts and early help, only needed for Annex A
         p = self.p
         self.cla_mean = care_mean_years(
-            max(p.cla_rate_per_10k, 1) / max(p.cla_starts_per_10k, 1), p.uasc_share
+            max(p.cla_rate_per_10k, 1) / max(p.cla_starts_per_10k, 1),
+            p.uasc_share,
+            self._adopt_share(),
         )
         cp_years = max(p.cp_rate_per_10k, 0.5) / max(p.cp_starts_per_10k, 1)
         self.cp_min, self.cp_mean = min(0.16, cp_years / 2), cp_years
@@ -135,6 +162,8 @@ class Simulator:
                 and c.free_from <= d
                 and age_at(c.dob, d) < 17
                 and (prior_cp is None or (c.cp_plans_so_far > 0) == prior_cp)
+                and (not prior_cp or _cp_gap_ok(c, d))
+                and not _adopted(c)
             ):
                 return c
         return None
@@ -160,10 +189,10 @@ class Simulator:
                 pool.pop()
                 continue
             if (
-                ended <= d - timedelta(days=91)
+                ended <= d - timedelta(days=REPEAT_CP_GAP_DAYS)
                 and c.free_from is not None
                 and c.free_from <= d
-                and not any(p.rec in ("E11", "E12") for p in c.care)
+                and not _adopted(c)
             ):
                 return c
         return None
@@ -454,9 +483,14 @@ class Simulator:
         self._close(child, ref, end, "RC6" if adult else "RC7")
 
     def _adopt_share(self) -> float:
+        """Share of non-UASC under-5 care starts that end in adoption, so that the LA's
+        adoptions per year match its target (every child chosen is adopted: the whole
+        timeline fits well before 18)."""
         p = self.p
-        under5 = p.cla_starts_per_10k * (1 - p.uasc_share) * 0.35 * p.child_population / 10_000
-        return min(0.85, p.adoptions_per_year / max(under5 * 0.55, 0.1))
+        weights = sum(w for _, _, w in T.CARE_AGES)
+        young = sum(w for lo, _, w in T.CARE_AGES if lo < 5) / weights
+        under5 = p.cla_starts_per_10k * (1 - p.uasc_share) * young * p.child_population / 10_000
+        return min(0.85, p.adoptions_per_year / max(under5, 0.1))
 
     def _care_only(self, rng: FastRNG, d: date, uasc: bool) -> None:
         """A care entry before the front-door history: only its care matters."""

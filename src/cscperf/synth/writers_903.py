@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import csv
+import math
 import zlib
 from collections.abc import Iterable
 from datetime import timedelta
 from pathlib import Path
 
-from cscperf.synth.dates import age_at, uk, year_end, year_start
+from cscperf.synth.dates import age_at, birthday, uk, year_end, year_start
 from cscperf.synth.model import Day, World
 from cscperf.synth.rng import stream
 from cscperf.synth.views import (
@@ -79,9 +80,10 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 
 SW_FIRST_YEAR = 2024  # social worker episodes joined the 903 in the 2024 return
 DOLO_FIRST_YEAR = 2024  # so did deprivation of liberty orders (DoLO)
-#: share of periods of care of children aged 10+ with a DoLO (DfE 2024: ~1,300 children
-#: of ~107,000 looked after during the year, almost all of them 10 or over)
-DOLO_RATE = 0.02
+#: DoLOs begun per year of care at 10 or over, set so that, as in England (DfE 2024:
+#: ~1,300 children with one, almost all 10 or over, of ~107,000 looked after during the
+#: year), about 1.2% of the children looked after during a year have a DoLO in it
+DOLO_RATE = 0.025
 _EET = ("F1", "P1", "F2", "P2", "F4", "P4", "F5", "P5")
 _NEET = ("G4", "G5", "G6")
 _ACCOM = ("B", "C", "D", "E", "G", "H", "K", "R", "T", "U", "V", "W", "Y", "Z")
@@ -197,16 +199,18 @@ def dolos(
     """The deprivation of liberty order (at most one) during a period of care.
 
     Decided from the child and the period alone, so a DoLO spanning 31 March
-    appears, the same, in both years' returns. It starts 2-9 months into the
-    period, when the child is 10 or over, and lasts 1-12 months, ending no
-    later than the period of care.
+    appears, the same, in both years' returns. It may start any day of the
+    period from two months in while the child is 10 to 17, at :data:`DOLO_RATE`
+    a year (a long stay is likelier to have one than a short one), and lasts
+    1-12 months, ending no later than the period of care.
     """
     key = (world.seed, world.la_code, child_id, start.toordinal())
-    if _unit(*key, "dolo") >= DOLO_RATE:
+    first = max(start + timedelta(days=60), birthday(dob, 10))
+    last = min(end, birthday(dob, 18)) if end is not None else birthday(dob, 18)
+    span = (last - first).days
+    if span <= 0 or _unit(*key, "dolo") >= 1 - math.exp(-DOLO_RATE * span / 365.25):
         return []
-    s = start + timedelta(days=60 + int(_unit(*key, "start") * 210))
-    if age_at(dob, s) < 10 or (end is not None and s >= end):
-        return []
+    s = first + timedelta(days=int(_unit(*key, "start") * span))
     e: Day | None = s + timedelta(days=30 + int(_unit(*key, "length") * 335))
     if end is not None and e is not None and e > end:
         e = end
