@@ -195,6 +195,7 @@ PLUGGED = (
     ("cscperf.benchmarks.cli", "benchmarks"),
     ("cscperf.forecast.cli", "forecast"),
     ("cscperf.targets.cli", "rag"),
+    ("cscperf.report.cli", "report"),
 )
 for _module, _attr in PLUGGED:
     try:

@@ -1,0 +1,138 @@
+"""report.html: valid, self-contained, accessible, and every number from the API."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from lxml import etree
+
+from cscperf import api
+from cscperf.cli import main
+from cscperf.kpis.engine import KPI_VALUES_DDL
+from cscperf.report.narrative import fmt
+from cscperf.store.db import connect
+
+END = date(2025, 3, 31)
+
+
+def _store(tmp_path: Path) -> str:
+    """Year values for three KPIs over three years; one null with its reason."""
+    db = tmp_path / "s.duckdb"
+    con = connect(db)
+    con.execute(KPI_VALUES_DDL)
+    rows = [
+        ("cla_placed_in_la", date(2025, 3, 31), 42.0),
+        ("cla_placed_in_la", date(2024, 3, 31), 47.5),
+        ("care_leavers_eet_19_21", date(2025, 3, 31), 66.7),
+        ("care_leavers_eet_19_21", date(2024, 3, 31), 61.9),
+        ("contacts", date(2025, 3, 31), 611.0),
+        ("contacts", date(2024, 3, 31), 431.0),
+        ("contacts", date(2023, 3, 31), 400.0),
+    ]
+    con.executemany(
+        "INSERT INTO kpi_values VALUES (?, '883', 'year', ?, ?, 'all', NULL, NULL, NULL, ?, NULL)",
+        [(k, d, d, v) for k, d, v in rows],
+    )
+    con.close()
+    return str(db)
+
+
+@pytest.fixture
+def report(tmp_path: Path) -> tuple[str, Path]:
+    db = _store(tmp_path)
+    res = CliRunner().invoke(
+        main, ["report", "--db", db, "--la", "883", "--period-end", "2025-03-31",
+               "--out", str(tmp_path / "out")],
+    )  # fmt: skip
+    assert res.exit_code == 0, res.output
+    return db, tmp_path / "out" / "report.html"
+
+
+def _tree(path: Path) -> etree._Element:
+    parser = etree.HTMLParser(recover=False)
+    return etree.fromstring(path.read_bytes(), parser)
+
+
+def test_html_is_valid_self_contained_and_accessible(report: tuple[str, Path]) -> None:
+    _, path = report
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith("<!DOCTYPE html>")
+    assert "http://" not in text and "https://" not in text and "<script" not in text
+    root = _tree(path)
+    assert root.findtext("head/title")
+    ids = root.xpath("//@id")
+    assert len(ids) == len(set(ids))
+    tables = root.xpath("//table")
+    assert tables
+    for table in tables:
+        assert table.find("caption") is not None
+        assert table.xpath(".//th") and all(th.get("scope") for th in table.xpath(".//th"))
+    for svg in root.xpath("//svg"):
+        assert svg.get("aria-label") or svg.find("title") is not None
+
+
+def test_scorecard_numbers_equal_the_api(report: tuple[str, Path]) -> None:
+    db, path = report
+    root = _tree(path)
+    lines = {ln.kpi_id: ln for ln in api.rag("883", END, db=db)}
+    seen = 0
+    for tr in root.xpath("//table[@id='scorecard-table']/tbody/tr"):
+        ln = lines[tr.get("data-kpi")]
+        cells = [td.text or "" for td in tr.findall("td")]
+        assert cells[0] == fmt(ln.value, "percent" if cells[0].endswith("%") else "")
+        assert cells[2] == fmt(ln.last_year, "percent" if cells[2].endswith("%") else "")
+        assert cells[5].lower() == (ln.rag or "not rated")  # RAG as text, not colour alone
+        seen += 1
+    assert seen == len(lines)
+
+
+def test_narrative_sentence_numbers_come_from_the_api(report: tuple[str, Path]) -> None:
+    db, path = report
+    root = _tree(path)
+    (p,) = root.xpath("//p[@class='narrative'][@data-kpi='contacts']")
+    line = {ln.kpi_id: ln for ln in api.rag("883", END, db=db)}["contacts"]
+    assert line.value is not None and line.last_year is not None
+    numbers = [float(n) for n in re.findall(r"(?<![A-Za-z])\d+(?:\.\d+)?", p.text or "")]
+    # "... has increased by 180 (Mar 25: 611, Mar 24: 431)." (25 and 24 are the years)
+    assert numbers == [line.value - line.last_year, 25, line.value, 24, line.last_year]
+    assert "increased by 180" in (p.text or "")
+
+
+def test_no_benchmarks_is_said(report: tuple[str, Path]) -> None:
+    _, path = report
+    assert "No published benchmarks are imported" in path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--la", "999"], "no KPI values for LA 999"),
+        (["--db", "missing.duckdb"], "no such store"),
+    ],
+)
+def test_cli_errors_are_one_line_exit_2(tmp_path: Path, args: list[str], message: str) -> None:
+    db = _store(tmp_path)
+    base = {"--db": db, "--la": "883", "--period-end": "2025-03-31", "--out": str(tmp_path / "o")}
+    base.update(dict(zip(args[::2], args[1::2], strict=True)))
+    if base["--db"] == "missing.duckdb":
+        base["--db"] = str(tmp_path / "missing.duckdb")
+    res = CliRunner().invoke(main, ["report", *[x for kv in base.items() for x in kv]])
+    assert res.exit_code == 2
+    assert message in res.output and len(res.output.strip().splitlines()) == 1
+    assert "Traceback" not in res.output
+
+
+def test_cli_unwritable_out(tmp_path: Path) -> None:
+    db = _store(tmp_path)
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    res = CliRunner().invoke(
+        main, ["report", "--db", db, "--la", "883", "--period-end", "2025-03-31",
+               "--out", str(blocker / "sub")],
+    )  # fmt: skip
+    assert res.exit_code == 2, res.output
+    assert "cannot write the report" in res.output and len(res.output.strip().splitlines()) == 1
