@@ -299,3 +299,42 @@ def forecasts_vs_outturn(
         return stored(con, la_code, target_period_end)
     finally:
         con.close()
+
+
+# --- KPI values for output layers (issue 12: report, dashboard) ----------------------
+from dataclasses import dataclass  # noqa: E402
+
+
+@dataclass(frozen=True)
+class KpiValue:
+    """One computed headline value (breakdown 'all'); ``flag`` is the null reason."""
+
+    kpi_id: str
+    period_end: dt.date
+    value: float | None
+    numerator: float | None
+    denominator: float | None
+    flag: str | None
+
+
+def values(
+    la_code: str,
+    period_type: str,
+    start: dt.date,
+    end: dt.date,
+    kpi_ids: Sequence[str] | None = None,
+    db: str | Path = DEFAULT_DB,
+) -> list[KpiValue]:
+    """Stored headline values of ``la_code`` with period ends in [start, end], by KPI
+    then period end (read-only: values not yet computed are absent)."""
+    sql = (
+        "SELECT kpi_id, period_end, value, numerator, denominator, flag FROM kpi_values"
+        " WHERE la_code = ? AND period_type = ? AND breakdown = 'all'"
+        " AND period_end BETWEEN ? AND ?"
+    )
+    params: list[object] = [la_code, period_type, start, end]
+    if kpi_ids is not None:
+        sql += " AND list_contains(?, kpi_id)"
+        params.append(list(kpi_ids))
+    _, rows = query_params(sql + " ORDER BY kpi_id, period_end", params, db)
+    return [KpiValue(*row) for row in rows]  # type: ignore[arg-type]

@@ -15,6 +15,7 @@ from cscperf.cli import main
 from cscperf.kpis.engine import KPI_VALUES_DDL
 from cscperf.report.narrative import fmt
 from cscperf.store.db import connect
+from cscperf.targets.lines import shift
 
 END = date(2025, 3, 31)
 
@@ -37,6 +38,16 @@ def _store(tmp_path: Path) -> str:
         "INSERT INTO kpi_values VALUES (?, '883', 'year', ?, ?, 'all', NULL, NULL, NULL, ?, NULL)",
         [(k, d, d, v) for k, d, v in rows],
     )
+    months = [shift(END, -i) for i in range(26, -1, -1)]  # Jan 23 .. Mar 25
+    con.executemany(
+        "INSERT INTO kpi_values VALUES ('cla_placed_in_la', '883', 'month', ?, ?, 'all',"
+        " NULL, ?, 100, ?, ?)",
+        [
+            (d.replace(day=1), d, None if i == 5 else 40 + i / 2, None if i == 5 else 40 + i / 2,
+             "no data" if i == 5 else None)
+            for i, d in enumerate(months)
+        ],
+    )  # fmt: skip
     con.close()
     return str(db)
 
@@ -136,3 +147,28 @@ def test_cli_unwritable_out(tmp_path: Path) -> None:
     )  # fmt: skip
     assert res.exit_code == 2, res.output
     assert "cannot write the report" in res.output and len(res.output.strip().splitlines()) == 1
+
+
+def test_api_values_reads_the_month_series(tmp_path: Path) -> None:
+    db = _store(tmp_path)
+    got = api.values("883", "month", shift(END, -2), END, ["cla_placed_in_la"], db=db)
+    assert [(v.period_end, v.value) for v in got] == [
+        (date(2025, 1, 31), 52.0), (date(2025, 2, 28), 52.5), (date(2025, 3, 31), 53.0)
+    ]  # fmt: skip
+    nulls = api.values("883", "month", date(2023, 6, 1), date(2023, 6, 30), db=db)
+    assert [(v.value, v.flag) for v in nulls] == [(None, "no data")]
+
+
+def test_trend_chart_is_named_and_states_its_message(report: tuple[str, Path]) -> None:
+    db, path = report
+    root = _tree(path)
+    (svg,) = root.xpath("//svg")
+    assert svg.get("role") == "img"
+    title_id, desc_id = (svg.get("aria-labelledby") or "").split()
+    assert root.xpath(f"//*[@id='{title_id}']")[0].text.startswith("Figure 1: ")
+    desc = root.xpath(f"//*[@id='{desc_id}']")[0].text
+    series = [v for v in api.values("883", "month", date(2023, 1, 1), END, db=db)
+              if v.value is not None]  # fmt: skip
+    first, last = series[0], series[-1]
+    assert f"rose from {fmt(first.value)} at Jan 23 to {fmt(last.value)} at Mar 25" in desc
+    assert len(svg.xpath(".//path")) == 2  # the null month breaks the line

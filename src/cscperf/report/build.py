@@ -14,6 +14,7 @@ from cscperf import api
 from cscperf.forecast import Forecast
 from cscperf.kpis.catalogue import load_catalogue
 from cscperf.report.narrative import change_sentence, fmt, forecast_sentence, month_label
+from cscperf.report.svg import line_chart
 from cscperf.targets.lines import shift
 
 #: Report sections in committee order: (catalogue area, heading).
@@ -26,6 +27,31 @@ AREAS = (
     ("workforce", "Workforce"),
 )
 SMALL = 10
+MAX_CHARTS = 4
+TREND_MONTHS = 27
+
+
+def trend_figures(la: str, end: date, titles: dict[str, str], db: str) -> list[str]:
+    """Inline SVG trend charts of the month values over the last 24+ month ends, for
+    the first few KPIs that have at least two; each names its message."""
+    series: dict[str, list[tuple[date, float | None]]] = {}
+    for v in api.values(la, "month", shift(end, -TREND_MONTHS), end, list(titles), db=db):
+        series.setdefault(v.kpi_id, []).append((v.period_end, v.value))
+    figures: list[str] = []
+    for kpi_id, points in series.items():
+        known = [(d, x) for d, x in points if x is not None]
+        if len(known) < 2 or len(figures) == MAX_CHARTS:
+            continue
+        (d0, v0), (d1, v1) = known[0], known[-1]
+        verb = "rose" if v1 > v0 else "fell" if v1 < v0 else "was unchanged"
+        n = len(figures) + 1
+        title = f"Figure {n}: {titles[kpi_id]}, month ends {month_label(d0)} to {month_label(d1)}"
+        message = (
+            f"{titles[kpi_id]} {verb} from {fmt(v0)} at {month_label(d0)} "
+            f"to {fmt(v1)} at {month_label(d1)}."
+        )
+        figures.append(line_chart(f"figure-{n}", title, message, points))
+    return figures
 
 
 @dataclass
@@ -63,6 +89,7 @@ class ReportData:
     sections: list[tuple[str, str, list[Row]]]
     rows: list[Row]
     benchmarks_note: str
+    figures: list[str] = field(default_factory=list)
 
 
 def _forecasts(la: str, end: date, db: str) -> dict[str, Forecast]:
@@ -154,6 +181,7 @@ def build_report(
         benchmarks_note=""
         if comparisons
         else "No published benchmarks are imported into the store, so no comparisons are shown.",
+        figures=trend_figures(la_code, period_end, {ln.kpi_id: ln.title for ln in lines}, db),
     )
 
 
