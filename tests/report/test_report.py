@@ -33,11 +33,13 @@ def _store(tmp_path: Path) -> str:
         ("contacts", date(2025, 3, 31), 611.0),
         ("contacts", date(2024, 3, 31), 431.0),
         ("contacts", date(2023, 3, 31), 400.0),
+        ("care_leavers_eet_19_21", date(2023, 3, 31), None),
     ]
     con.executemany(
-        "INSERT INTO kpi_values VALUES (?, '883', 'year', ?, ?, 'all', NULL, NULL, NULL, ?, NULL)",
-        [(k, d, d, v) for k, d, v in rows],
-    )
+        "INSERT INTO kpi_values VALUES (?, '883', 'year', ?, ?, 'all', NULL, NULL, ?, ?, ?)",
+        [(k, d, d, 6 if k == "cla_placed_in_la" else None, v, None if v else "suppressed")
+         for k, d, v in rows],
+    )  # fmt: skip
     months = [shift(END, -i) for i in range(26, -1, -1)]  # Jan 23 .. Mar 25
     con.executemany(
         "INSERT INTO kpi_values VALUES ('cla_placed_in_la', '883', 'month', ?, ?, 'all',"
@@ -172,3 +174,22 @@ def test_trend_chart_is_named_and_states_its_message(report: tuple[str, Path]) -
     first, last = series[0], series[-1]
     assert f"rose from {fmt(first.value)} at Jan 23 to {fmt(last.value)} at Mar 25" in desc
     assert len(svg.xpath(".//path")) == 2  # the null month breaks the line
+
+
+def test_small_numbers_and_null_reasons(tmp_path: Path) -> None:
+    db = _store(tmp_path)
+    out = tmp_path / "o"
+    args = ["report", "--db", db, "--la", "883", "--out", str(out)]
+    assert CliRunner().invoke(main, [*args, "--period-end", "2025-03-31"]).exit_code == 0
+    root = _tree(out / "report.html")
+    (placed,) = root.xpath("//p[@class='narrative'][@data-kpi='cla_placed_in_la']")
+    assert "Small numbers: interpret with care." in (placed.text or "")  # denominator 6
+    (contacts,) = root.xpath("//p[@class='narrative'][@data-kpi='contacts']")
+    assert "Small numbers" not in (contacts.text or "")  # no denominator
+    res = CliRunner().invoke(main, [*args, "--period-end", "2023-03-31"])
+    assert res.exit_code == 0, res.output
+    root = _tree(out / "report.html")
+    (row,) = root.xpath(
+        "//table[@id='scorecard-table']/tbody/tr[@data-kpi='care_leavers_eet_19_21']"
+    )
+    assert row.findall("td")[-1].text == "suppressed"

@@ -121,6 +121,7 @@ def build_report(
     forecasts = _forecasts(la_code, period_end, db) if period_type != "year" else {}
     comparisons = _benchmarks(la_code, db)
     year_ago = shift(period_end, -12)
+    stored = {v.kpi_id: v for v in api.values(la_code, period_type, period_end, period_end, db=db)}
     rows: list[Row] = []
     by_area: dict[str, list[Row]] = {}
     for ln in lines:
@@ -140,8 +141,11 @@ def build_report(
             )
         if f is not None and f.point is not None:
             sentences.append(forecast_sentence(f.point, f.lo80, f.hi80, unit))
-        if ln.value is not None and unit == "count" and ln.value < SMALL:
+        v = stored.get(ln.kpi_id)
+        small = v is not None and v.denominator is not None and v.denominator < SMALL
+        if ln.value is not None and small:
             sentences.append("Small numbers: interpret with care.")
+        null_reason = (v.flag if v is not None else None) or ln.reason or "no value"
         row = Row(
             kpi_id=ln.kpi_id,
             title=ln.title,
@@ -157,7 +161,7 @@ def build_report(
             forecast=f"{fmt(f.point, unit)} [f]" if f and f.point is not None else "",
             sn=fmt(sn, unit) if sn is not None else "",
             england=fmt(eng, unit) if eng is not None else "",
-            flag="" if ln.value is not None else (ln.reason or "no value"),
+            flag=null_reason if ln.value is None else ("small numbers" if small else ""),
             sentences=sentences,
         )
         rows.append(row)
