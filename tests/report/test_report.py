@@ -109,7 +109,10 @@ def test_narrative_sentence_numbers_come_from_the_api(report: tuple[str, Path]) 
     (p,) = root.xpath("//p[@class='narrative'][@data-kpi='contacts']")
     line = {ln.kpi_id: ln for ln in api.rag("883", END, db=db)}["contacts"]
     assert line.value is not None and line.last_year is not None
-    numbers = [float(n) for n in re.findall(r"(?<![A-Za-z])\d+(?:\.\d+)?", p.text or "")]
+    numbers = [
+        float(n.replace(",", ""))
+        for n in re.findall(r"(?<![A-Za-z])\d[\d,]*(?:\.\d+)?", p.text or "")
+    ]
     # "... has increased by 180 (Mar 25: 611, Mar 24: 431)." (25 and 24 are the years)
     assert numbers == [line.value - line.last_year, 25, line.value, 24, line.last_year]
     assert "increased by 180" in (p.text or "")
@@ -193,3 +196,18 @@ def test_small_numbers_and_null_reasons(tmp_path: Path) -> None:
         "//table[@id='scorecard-table']/tbody/tr[@data-kpi='care_leavers_eet_19_21']"
     )
     assert row.findall("td")[-1].text == "suppressed"
+
+
+def test_change_sentence_judged_on_the_figures_shown() -> None:
+    from datetime import date
+
+    from cscperf.report.narrative import change_sentence
+
+    end, prev = date(2025, 3, 31), date(2024, 3, 31)
+    assert change_sentence("Referrals", 5106, 4733, end, prev, "count") == (
+        "Referrals has increased by 373 (Mar 25: 5,106, Mar 24: 4,733)."
+    )
+    # 1.94% and 1.91% both show as 1.9%: unchanged, never "reduced by 0.0"
+    assert change_sentence("NFA", 1.94, 1.91, end, prev, "percent") == (
+        "NFA is unchanged (Mar 25: 1.9%, Mar 24: 1.9%)."
+    )

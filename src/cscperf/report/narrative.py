@@ -10,7 +10,7 @@ def fmt(value: float | None, unit: str = "") -> str:
     """A value as a member reads it: whole numbers plain, others to one decimal."""
     if value is None:
         return "n/a"
-    text = f"{value:.0f}" if float(value).is_integer() else f"{value:.1f}"
+    text = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
     return f"{text}%" if unit in ("percent", "%") else text
 
 
@@ -30,7 +30,7 @@ def change_sentence(
     diff = value - previous
     now, then = fmt(value, unit), fmt(previous, unit)
     where = f"({month_label(end)}: {now}, {month_label(prev_end)}: {then})"
-    if diff == 0:
+    if diff == 0 or now == then:  # judged on the figures as shown
         return f"{title} is unchanged {where}."
     verb = "increased" if diff > 0 else "reduced"
     by = fmt(abs(diff), "")
