@@ -1,7 +1,7 @@
 """Data coverage (issue 10 §2): no figure for a period the loaded returns do not cover.
 
-The store says what each return covers (the ``returns`` registry, or for older
-stores windows derived from ``ingest_log``); a KPI value whose span is not covered
+The store says what each return covers (the ``returns`` registry, written by the
+ingest; migration 4 registered older stores' returns); a KPI value whose span is not covered
 is null with the reason, never a stale stock carried forward or a 0.
 """
 
@@ -192,7 +192,7 @@ def test_kpi_reading_two_collections_names_the_one_short(
 
 
 def test_store_without_any_record_is_not_checked(store: duckdb.DuckDBPyConnection) -> None:
-    """No registry and no ingest log (a store built by hand): values as before."""
+    """No registry rows (a store built by hand): values as before."""
     store.execute(
         "INSERT INTO referrals (la_code, return_year, child_id, referral_date) "
         "VALUES ('883', 2025, 'R', DATE '2024-06-01')"
@@ -205,11 +205,11 @@ def test_store_without_any_record_is_not_checked(store: duckdb.DuckDBPyConnectio
 EP = "child_id|decom|rne|ls|place|dec|rec"
 
 
-def test_old_store_coverage_from_the_ingest_log(
+def test_ingested_returns_say_what_is_covered(
     store: duckdb.DuckDBPyConnection, fake_reader: FakeReader, tmp_path: Path
 ) -> None:
-    """Fallback for stores with an empty ``returns``: each (LA, table, file) of the
-    ingest log covers the reporting year its loaded rows carry."""
+    """The ingest registers each return with its reporting year, from the folder name
+    when the file has none; a year no return covers gives no figure."""
     write(tmp_path / "y2024" / "e.fake", "cla_episodes", 2024, EP,
           "A|01/06/2023|S|C2|U1||")
     write(tmp_path / "y2025" / "r.fake", "referrals", "", "child_id|referral_date",
@@ -219,19 +219,14 @@ def test_old_store_coverage_from_the_ingest_log(
         ("883", "903", date(2023, 4, 1), date(2024, 3, 31)),
         ("883", "cin", date(2024, 4, 1), date(2025, 3, 31)),
     ]
-    # the ingest registers its returns; the log-derived windows agree with them
     assert coverage.windows_sql(store)[1] == "returns"
-    assert coverage.runs(store) == expected
-    store.execute("DELETE FROM returns")  # a store written before the registry existed
-    assert coverage.windows_sql(store)[1] == "ingest_log"
     assert coverage.runs(store) == expected
     compute(store, ["cla_children"], ["883"], "year", [date(2024, 3, 31), date(2025, 3, 31)],
             lookup_postcodes=False)
     assert value(store, "cla_children", date(2024, 3, 31))[2] == 1
     assert value(store, "cla_children", date(2025, 3, 31))[3] == "no data for this period"
-    # once the registry has rows, it alone says what is covered
+    # a 903 return for 2024-25 registered: the year is covered
     register(store, "903", range(2024, 2026))
-    assert coverage.windows_sql(store)[1] == "returns"
     compute(store, ["cla_children"], ["883"], "year", [date(2025, 3, 31)],
             lookup_postcodes=False)
     assert value(store, "cla_children", date(2025, 3, 31))[2] == 1

@@ -41,7 +41,7 @@ _POC_COLLECTION = COLLECTIONS["cla_episodes"]
 
 def create_runs(con: duckdb.DuckDBPyConnection) -> str:
     """Create :data:`RUNS` for the session's LAs (``las`` must exist); returns where
-    the coverage came from: 'returns', 'ingest_log' or 'none'.
+    the coverage came from: 'returns' or 'none'.
 
     With 'none' (a store holding no record of what was loaded: built by hand, as in
     the YAML tests) every collection is taken as covered for all time, so values are

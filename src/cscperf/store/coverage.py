@@ -4,9 +4,8 @@ A figure is only as good as the returns behind it: a 903 return describes its
 reporting year and nothing after it, so a period no return covers must give no
 figure, not a stale stock or a count of zero. The windows come from the
 ``returns`` registry (one row per LA, collection and return year, written by the
-ingest). Stores written before the registry existed have an empty ``returns``
-table; for them :func:`windows_from_ingest_log` derives the windows from
-``ingest_log`` instead (see its docstring). Windows are merged into *runs* of
+ingest; store migration 4 registered the returns of stores written before it).
+Windows are merged into *runs* of
 contiguous days, which is what the KPI engine and the ``coverage`` command read.
 """
 
@@ -15,8 +14,6 @@ from __future__ import annotations
 import datetime as dt
 
 import duckdb
-
-from cscperf.store.schema import COLLECTIONS, TABLES
 
 #: the window SELECT every function here reads: (la_code, collection, return_year,
 #: covers_from, covers_to)
@@ -40,61 +37,11 @@ def _has_rows(con: duckdb.DuckDBPyConnection, table: str) -> bool:
     return con.execute(f"SELECT 1 FROM main.{table} LIMIT 1").fetchone() is not None
 
 
-def _reporting_year(year: str) -> tuple[str, str]:
-    """SQL for 1 April of the year before ``year`` and 31 March of ``year``."""
-    return (
-        f"CAST(make_date(CAST({year} AS BIGINT) - 1, 4, 1) AS DATE)",
-        f"CAST(make_date(CAST({year} AS BIGINT), 3, 31) AS DATE)",
-    )
-
-
-def windows_from_ingest_log(con: duckdb.DuckDBPyConnection) -> str | None:
-    """Fallback for stores with an empty ``returns`` registry (written before it existed).
-
-    Every (LA, canonical table, source file) in ``ingest_log`` is a return of the
-    collection that table belongs to (:data:`cscperf.store.schema.COLLECTIONS`), for
-    the return year its loaded rows carry (the year the ingest resolved: --year, the
-    file's own, its name, or its latest date), else the year ``ingest_log`` records;
-    each such return is taken to cover its whole reporting year, 1 April to 31 March,
-    whatever the collection (Annex A and local templates included). A file none of
-    whose rows are in the store and whose log row has no year is not counted.
-    Returns None when ``ingest_log`` is empty too (nothing to derive from).
-    """
-    if not _has_rows(con, "ingest_log"):
-        return None
-    logged = [
-        str(r[0])
-        for r in con.execute("SELECT DISTINCT table_name FROM main.ingest_log").fetchall()
-        if r[0] in TABLES
-    ]
-    if not logged:
-        return None
-    years = " UNION ALL ".join(
-        f"SELECT DISTINCT '{t}' AS table_name, la_code, source_file, return_year FROM main.{t}"
-        for t in logged
-    )
-    mapping = ", ".join(f"('{t}', '{COLLECTIONS[t]}')" for t in logged)
-    start, end = _reporting_year("y.return_year")
-    return f"""
-    SELECT DISTINCT y.la_code, y.collection, y.return_year,
-           {start} AS covers_from, {end} AS covers_to
-    FROM (
-        SELECT l.la_code, c.collection, COALESCE(r.return_year, l.return_year) AS return_year
-        FROM main.ingest_log l
-        JOIN (VALUES {mapping}) c(table_name, collection) ON c.table_name = l.table_name
-        LEFT JOIN ({years}) r ON r.table_name = l.table_name AND r.la_code = l.la_code
-            AND r.source_file = l.source_file
-    ) y
-    WHERE y.return_year IS NOT NULL
-    """
-
-
 def windows_sql(con: duckdb.DuckDBPyConnection) -> tuple[str | None, str]:
     """(SELECT of the coverage windows, where they come from).
 
-    From the ``returns`` registry when it has rows; else derived from ``ingest_log``
-    (:func:`windows_from_ingest_log`); else ``(None, 'none')``: the store says nothing
-    about what its data cover (a store built by hand, e.g. in tests).
+    From the ``returns`` registry when it has rows; else ``(None, 'none')``: the store
+    says nothing about what its data cover (a store built by hand, e.g. in tests).
     """
     if _has_rows(con, "returns"):
         return (
@@ -102,9 +49,6 @@ def windows_sql(con: duckdb.DuckDBPyConnection) -> tuple[str | None, str]:
             "WHERE covers_from IS NOT NULL AND covers_to IS NOT NULL",
             "returns",
         )
-    derived = windows_from_ingest_log(con)
-    if derived is not None:
-        return derived, "ingest_log"
     return None, "none"
 
 
@@ -230,7 +174,7 @@ def _label(collection: str) -> str:
 def summary_line(con: duckdb.DuckDBPyConnection, la_code: str) -> str:
     """'Data: 903 Apr 2018–Mar 2025, CIN Apr 2018–Mar 2025, ...' for one LA: what the
     figures can rest on, printed under every scorecard."""
-    windows, source = windows_sql(con)
+    windows, _ = windows_sql(con)
     if windows is None:
         return "Data: no record of the returns loaded (coverage not checked)"
     found: dict[str, list[str]] = {}
@@ -249,5 +193,4 @@ def summary_line(con: duckdb.DuckDBPyConnection, la_code: str) -> str:
         labels = [_label(c) for c in cols if not c.startswith("local:")]
         labels += ["local templates"] if len(local) == n_local > 1 else local
         parts.append(f"{', '.join(labels)} {span}")
-    note = " (from the ingest log)" if source == "ingest_log" else ""
-    return f"Data{note}: " + "; ".join(parts)
+    return "Data: " + "; ".join(parts)
