@@ -31,8 +31,9 @@ def build(con: duckdb.DuckDBPyConnection, nulls: tuple[date, ...] = ()) -> None:
     """Four reporting years: adoptions perfectly seasonal (79 a year), children looked
     after constant at 300, both with their year values (the outturns)."""
     con.executemany(
-        "INSERT INTO ingest_log (la_code, return_year) VALUES (?, ?)",
-        [("883", y) for y in range(2021, 2025)],
+        "INSERT INTO returns (la_code, collection, return_year, covers_from, covers_to) "
+        "VALUES (?, '903', ?, make_date(? - 1, 4, 1), make_date(?, 3, 31))",
+        [("883", y, y, y) for y in range(2021, 2025)],
     )
     con.execute(series_mod.KPI_VALUES_DDL)
     rows = []
@@ -143,7 +144,10 @@ def test_forecast_through_the_real_engine() -> None:
     """Referrals ingested as canonical rows: the engine computes every month end in one
     run, and a 2-referrals-a-month LA is forecast at 24 for the year."""
     con = connect(":memory:")
-    con.executemany("INSERT INTO ingest_log (la_code, return_year) VALUES (?, ?)", [("883", 2024)])
+    con.execute(
+        "INSERT INTO returns (la_code, collection, return_year, covers_from, covers_to) "
+        "VALUES ('883', 'cin', 2024, DATE '2023-04-01', DATE '2024-03-31')"
+    )
     refs = [(f"C{m}{k}", date(2023 + (m < 4), m, 10 + k)) for m in range(1, 13) for k in (0, 1)]
     con.executemany(
         "INSERT INTO referrals (la_code, child_id, referral_date, return_year) "

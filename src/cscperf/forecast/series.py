@@ -20,9 +20,10 @@ Series = dict[date, float | None]
 
 
 def data_span(con: duckdb.DuckDBPyConnection, la_code: str) -> tuple[date, date] | None:
-    """First and last day of the reporting years the LA's ingested returns cover."""
+    """First and last day of the reporting years of the LA's loaded returns (the
+    ``returns`` registry, which the KPI engine's coverage reads too)."""
     row = con.execute(
-        "SELECT min(return_year), max(return_year) FROM ingest_log WHERE la_code = ? "
+        "SELECT min(return_year), max(return_year) FROM returns WHERE la_code = ? "
         "AND return_year IS NOT NULL",
         [la_code],
     ).fetchone()
