@@ -25,6 +25,20 @@ def _row(t: AnswerTable, label_start: str) -> tuple[Any, ...]:
     return rows[0][1:]
 
 
+def _kpis(db: str, *kpi_ids: str, start: date = START, end: date = END) -> dict[str, Any]:
+    """The KPIs' stored (numerator, denominator, value) for the period, as `cscperf kpis`."""
+    con = connect(db)
+    try:
+        kind = period_for(start, end).period_type
+        compute(con, list(kpi_ids), "999", kind, [end], lookup_postcodes=False)
+        rows = con.execute(
+            "SELECT kpi_id, numerator, denominator, value FROM kpi_values WHERE breakdown = 'all'"
+        ).fetchall()
+    finally:
+        con.close()
+    return {r[0]: r[1:] for r in rows}
+
+
 def _total(t: AnswerTable) -> tuple[Any, ...]:
     assert t.total is not None
     return t.total
@@ -82,17 +96,9 @@ def test_out_of_borough_by_home_area(store: Store) -> None:
     assert "home postcode" in t.note and "no place of birth" in t.note
     assert "Small numbers" in t.note
     # the > 20 miles column is the KPI's numerator (UASC never in it)
-    con = connect(db)
-    try:
-        compute(con, ["cla_placed_over_20_miles_out", "cla_placed_in_la"], "999", "year", [END],
-                lookup_postcodes=False)  # fmt: skip
-        got = dict(
-            con.execute(
-                "SELECT kpi_id, numerator FROM kpi_values WHERE breakdown = 'all'"
-            ).fetchall()
-        )
-    finally:
-        con.close()  # fmt: skip
+    got = {
+        k: v[0] for k, v in _kpis(db, "cla_placed_over_20_miles_out", "cla_placed_in_la").items()
+    }
     assert got["cla_placed_over_20_miles_out"] == 2
     assert got["cla_placed_in_la"] == 9 - 6 - 1  # in LA = looked after - out - not located
 
@@ -129,6 +135,8 @@ def test_time_in_care_before_returning_home(store: Store) -> None:
     assert _row(t, "Returned home, not") == (2, 213.0, 213.0)  # 60, 366
     # (89 + 61 + 60 + 366) / 4 = 144; median of 60, 61, 89, 366 = (61 + 89) / 2 = 75
     assert t.total == ("All returns home", 4, 144.0, 75.0)
+    kpi = _kpis(db, "cla_returned_home_days")["cla_returned_home_days"]
+    assert kpi == (576.0, 4.0, 75.0)  # the same children: total days, n, median
 
 
 def _posts(snapshot: date, costed: bool = True) -> list[dict[str, Any]]:
@@ -204,6 +212,11 @@ def test_return_home_interviews(store: Store) -> None:
     assert _row(t, "Return home interview offered") == (3, 4, 75.0)  # A, B, C
     assert _row(t, "Interview accepted") == (2, 3, pytest.approx(200 / 3))  # A, B of A, B, C
     assert _row(t, "Interview completed within 72") == (1, 4, 25.0)  # A (exactly 72 hours)
+    kpis = _kpis(db, "missing_incidents", "rhi_offered", "rhi_accepted", "rhi_completed_72h")
+    assert kpis["missing_incidents"][0] == 4
+    assert kpis["rhi_offered"] == (3, 4, 75.0)
+    assert kpis["rhi_accepted"] == (2, 3, pytest.approx(200 / 3))
+    assert kpis["rhi_completed_72h"] == (1, 4, 25.0)
 
 
 def test_return_home_interviews_without_the_local_template(store: Store) -> None:
@@ -231,6 +244,7 @@ def test_missing_incidents_by_child_without_identifiers(store: Store) -> None:
     assert _row(t, "5 to 9") == (1, pytest.approx(100 / 7), 6, pytest.approx(600 / 26))
     assert _row(t, "10 or more") == (1, pytest.approx(100 / 7), 12, pytest.approx(1200 / 26))
     assert t.total == ("All children who went missing", 7, 100.0, 26, 100.0)
+    assert _kpis(db, "missing_incidents")["missing_incidents"][0] == 26
     top = got["missing_top_children"]
     assert [r[:2] for r in top.rows] == [("Child A", 12), ("Child B", 6), ("Child C", 3),
                                          ("Child D", 2), ("Child E", 1)]  # fmt: skip
