@@ -103,6 +103,13 @@ def test_out_of_borough_by_home_area(store: Store) -> None:
     assert got["cla_placed_in_la"] == 9 - 6 - 1  # in LA = looked after - out - not located
 
 
+def test_out_of_borough_without_postcode_data_says_so(store: Store) -> None:
+    db = store({"given": {"cla_episodes": [_ep("A", None, None), _ep("B", None, None)]}})
+    t = _answers(db)["out_of_borough_by_home"]
+    assert _total(t) == ("All children looked after", 2, 0, 0.0, 0, 0, 0, 2)
+    assert "out-of-borough placements cannot be counted" in t.note
+
+
 def test_time_in_care_before_returning_home(store: Store) -> None:
     db = store({"given": {"cla_episodes": [
         # A: 1 Jan 2025 -> home (E4A) 31 Mar 2025: 89 days

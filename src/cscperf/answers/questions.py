@@ -86,6 +86,11 @@ def out_of_borough(a: Answering) -> AnswerTable:
         "Children whose placement postcode could not be located are not counted as out of "
         "borough (last column)." + a.caveat("cla_placed_in_la")
     )
+    if sums[0] and sums[5] == sums[0]:
+        note += (
+            " No placement postcode could be located (no postcode data for this LA), so "
+            "out-of-borough placements cannot be counted."
+        )
     flat: list[Cell] = [c for r in rows for c in r[1:]]
     return AnswerTable(
         id="out_of_borough_by_home",
