@@ -338,3 +338,27 @@ def values(
         params.append(list(kpi_ids))
     _, rows = query_params(sql + " ORDER BY kpi_id, period_end", params, db)
     return [KpiValue(*row) for row in rows]  # type: ignore[arg-type]
+
+
+# --- answers to members' questions (issue 12 § 6) -------------------------------------
+if TYPE_CHECKING:
+    from cscperf.answers import AnswerTable
+
+
+def member_answers(
+    la_code: str, period_start: dt.date, period_end: dt.date, db: str | Path = DEFAULT_DB
+) -> list[AnswerTable]:
+    """The answer tables for ``la_code`` over [period_start, period_end]: out-of-borough
+    placements by home area, time in care before returning home, permanent vs agency
+    social workers, return home interviews, missing incidents by child.
+
+    Computed like ``cscperf kpis`` (a read-only store is read through an in-memory
+    shadow, nothing written)."""
+    from cscperf.answers import answer_tables
+    from cscperf.store.readonly import open_for_compute
+
+    con, _ = open_for_compute(db)
+    try:
+        return answer_tables(con, la_code, period_start, period_end)
+    finally:
+        con.close()

@@ -196,6 +196,7 @@ PLUGGED = (
     ("cscperf.forecast.cli", "forecast"),
     ("cscperf.targets.cli", "rag"),
     ("cscperf.report.cli", "report"),
+    ("cscperf.answers.cli", "answers"),
 )
 for _module, _attr in PLUGGED:
     try:
