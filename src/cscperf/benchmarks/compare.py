@@ -127,20 +127,29 @@ def _key(s: PublishedSeries) -> _Key:
 
 
 def _fetch(
-    con: duckdb.DuckDBPyConnection, series: Sequence[PublishedSeries], year: int
+    con: duckdb.DuckDBPyConnection,
+    series: Sequence[PublishedSeries],
+    year: int,
+    las: Sequence[str] | None = None,
 ) -> dict[_Key, list[_Row]]:
-    """Every published row of ``series`` for ``year``, in one scan of ``bench_values``."""
+    """Every published row of ``series`` for ``year``, in one scan of ``bench_values``
+    (only England's and ``las``' rows when ``las`` is given)."""
     keys = sorted({_key(s) for s in series})
     out: dict[_Key, list[_Row]] = {k: [] for k in keys}
     if not keys:
         return out
+    only = (
+        ""
+        if las is None
+        else "AND (geographic_level = 'National' OR list_contains(?, old_la_code))"
+    )
     got = con.execute(
-        """SELECT source, CASE WHEN source = 'LAIT' THEN '' ELSE dataset END, series, filters,
+        f"""SELECT source, CASE WHEN source = 'LAIT' THEN '' ELSE dataset END, series, filters,
                   geographic_level, old_la_code, region_code, region_name, area_name, value,
                   symbol, symbol_meaning
            FROM bench_values
-           WHERE year = ? AND series IN (SELECT unnest(?))""",
-        [year, sorted({k[2] for k in keys})],
+           WHERE year = ? AND series IN (SELECT unnest(?)) {only}""",
+        [year, sorted({k[2] for k in keys}), *([] if las is None else [list(las)])],
     ).fetchall()
     for r in got:
         rows = out.get((r[0], r[1], r[2], r[3]))
@@ -264,15 +273,17 @@ def _context(
     series = [s for k in kpis for s in k.published]
     ids = [k.id for k in kpis]
     own = (period.period_type, period.period_end) if period and not period.same_period else None
+    info = reorg.la_info(con, la_code)
+    mine = [la_code, *(p[0] for p in (info.predecessors if info else ()))]
     return _Context(
         fetched=_fetch(con, series, year),
         model=model,
         neighbours=neighbours(con, la_code, model),
         computed=_computed(con, ids, la_code, year, own),
         polarity=_polarities(con),
-        earlier=_fetch(con, series, year - YEARS),
+        earlier=_fetch(con, series, year - YEARS, mine),
         computed_earlier=_computed(con, ids, la_code, year - YEARS),
-        info=reorg.la_info(con, la_code),
+        info=info,
         no_quartile=frozenset(_no_quartile(con)),
         period=period,
     )
