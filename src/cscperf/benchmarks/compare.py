@@ -12,8 +12,8 @@ LA values themselves, so it is the figure any analyst would get from LAIT:
 - **Rank** among all LAs with a figure, 1 = best by the series' polarity (LAIT's
   dictionary for LAIT series, else the KPI's); ties share the best rank. A
   *context* measure (no better or worse) is ranked high-to-low: 1 = highest.
-- **Quartile** A..D from the rank as LAIT bands it: A holds the first quarter of
-  ranked LAs (rank <= n/4), D the last; tied LAs share a band.
+- **Quartile** A..D as LAIT bands it: by the LA's value against the quartiles of
+  all LAs' values (:func:`quartile_band`), A the best quarter; tied LAs share a band.
 - The LA's own computed value (``kpi_values``, year ending 31 March) beside the
   published one, and the difference after rounding both the DfE's way. For a
   month or quarter (``period``) the computed value is that period's, compared with
@@ -203,8 +203,25 @@ def _rank(value: float, values: Sequence[float], polarity: str) -> int:
 
 
 def quartile(rank: int, n: int) -> str:
-    """A for ranks in the first quarter of ``n`` ranked LAs, ... D for the last."""
+    """A for ranks in the first quarter of ``n`` ranked LAs, ... D for the last
+    (kept for callers; comparisons band by value, as LAIT does: :func:`quartile_band`)."""
     return "ABCD"[min(3, (rank - 1) * 4 // n)]
+
+
+def quartile_band(value: float, values: Sequence[float], polarity: str) -> str:
+    """LAIT's band: the LA's value against the quartiles of every LA's value.
+
+    LAIT (``calculate_quartile_band`` in its app) takes R's ``quantile()`` (type 7,
+    Python's ``method="inclusive"``) of all LAs' values: for a "Low" measure A is
+    [min, Q1], B (Q1, Q2], C (Q2, Q3], D (Q3, max]; for "High" the letters run the
+    other way. A context measure gets no band in LAIT; here it is banded like
+    "High" (A = highest) and labelled so (``quartile_basis``).
+    """
+    vals = [round(x, 6) for x in values]
+    q1, q2, q3 = statistics.quantiles(vals, n=4, method="inclusive") if len(vals) > 1 else vals * 3
+    v = round(value, 6)
+    i = 0 if v <= q1 else 1 if v <= q2 else 2 if v <= q3 else 3
+    return "ABCD"[i] if polarity == "low" else "DCBA"[i]
 
 
 def _computed(
@@ -363,7 +380,7 @@ def compare_kpi(
     )
     if period is not None and period.label:
         notes.append(period.label)
-    band = quartile(rank, len(ranked)) if rank is not None else None
+    band = quartile_band(value, ranked, polarity) if value is not None and ranked else None
     if band is not None and s.source == "LAIT" and s.series in ctx.no_quartile:
         band = None
         notes.append("no quartile band: LAIT's dictionary says the range is too small to band")
