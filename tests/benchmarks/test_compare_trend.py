@@ -290,3 +290,25 @@ def test_context_quartile_is_labelled_and_no_quartile_is_honoured(con, tmp_path)
     c = compare_kpi(con, kpi("high", series=[{"lait": "Tiny", "decimals": 0}]), "883", 2025)
     assert (c.polarity, c.rank, c.quartile) == ("low", 1, None)
     assert "no quartile band: LAIT's dictionary says the range is too small" in c.note
+
+
+def test_table_labels_a_context_band(tmp_path: Path):
+    db = str(tmp_path / "s.duckdb")
+    folder = tmp_path / "pub"
+    folder.mkdir()
+    flt = "Children looked after on 31 March each year"
+    head = (
+        "time_period,time_identifier,geographic_level,country_code,country_name,region_code,"
+        "region_name,old_la_code,new_la_code,la_name,population_type,rate_per_10000\n"
+    )
+    lines = [
+        f"2025,Reporting year,Local authority,E92000001,England,{EAST},883,E06000034,"
+        f"Thurrock,{flt},60",
+    ]
+    (folder / "cla_number_and_rate_per_10k_children.csv").write_text(head + "\n".join(lines))
+    run = CliRunner().invoke
+    assert run(main, ["benchmarks", "import", "--db", db, str(folder)]).exit_code == 0
+    res = run(main, ["benchmarks", "show", "--db", db, "--la", "883", "--kpi", "cla_rate"])
+    assert res.exit_code == 0, res.output
+    # the only LA: every quartile is 60, and 60 <= Q1 is the lowest quarter: D
+    assert "D (context: A = highest)" in res.stdout

@@ -249,6 +249,10 @@ def show(
         click.echo(f"wrote {out}", err=True)
         return
     cols = COLUMNS if fmt != "table" else TABLE_COLUMNS
+    if fmt == "table":  # on screen, a context measure's band must not read as good or bad
+        for r in records:
+            if r["polarity"] == "context" and r["quartile"]:
+                r["quartile"] = f"{r['quartile']} (context: A = highest)"
     text = render(list(cols), [[r[c] for c in cols] for r in records], fmt)
     if out:
         Path(out).write_text(text + "\n", encoding="utf-8")
