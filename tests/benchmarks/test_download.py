@@ -201,9 +201,11 @@ def test_5xx_and_connect_errors_are_retried_with_backoff(tmp_path: Path) -> None
     waits: list[float] = []
     s = Settings(timeout=5, retries=3, backoff=0.5, sleep=waits.append)
     req = httpx.Request("GET", URL)
-    h = Flaky([httpx.Response(503), httpx.ConnectError("refused", request=req)])
+    h = Flaky(
+        [httpx.Response(503), httpx.ConnectError("refused", request=req), httpx.Response(429)]
+    )
     path, sha, size = fetch_file(client(h), URL, tmp_path, "data.csv", s)
-    assert (h.calls, waits) == (3, [0.5, 1.0])
+    assert (h.calls, waits) == (4, [0.5, 1.0, 2.0])
     assert path.read_bytes() == b"a,b\n1,2\n" and size == 8
     assert sha == hashlib.sha256(b"a,b\n1,2\n").hexdigest()
 

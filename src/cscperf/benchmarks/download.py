@@ -10,8 +10,8 @@ Two sources, laid out as ``benchmarks import`` reads them:
 - ``DEST/lait/``: LAIT's ``bds_long`` Parquet, data dictionary, LA code list and
   statistical neighbour workbooks, from the LAIT app's published data folder.
 
-Each file is fetched with a timeout, retried with exponential backoff on a 5xx,
-a connection error, a timeout or a truncated body (fewer bytes than
+Each file is fetched with a timeout, retried with exponential backoff on a 5xx
+(or 429, too many requests), a connection error, a timeout or a truncated body (fewer bytes than
 ``Content-Length``), refused on any other HTTP error, checked for its format,
 and written atomically (a temporary file in the same folder, renamed over the
 old one), so a failed download never leaves a half file where an old good one
@@ -139,7 +139,7 @@ class _guard:
 
 
 def _check_status(url: str, r: httpx.Response) -> None:
-    if r.status_code >= 500:
+    if r.status_code >= 500 or r.status_code == 429:  # 429: the API's rate limit
         raise _Retryable(url, _status_line(r))
     if r.status_code >= 400:
         raise DownloadError(url, _status_line(r))
