@@ -13,6 +13,7 @@ Run: ``.venv/bin/python benchmarks/bench_benchmarks_import.py [--repeat 2]``.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import tempfile
 import time
 from collections import defaultdict
@@ -68,6 +69,15 @@ def main() -> None:
                 f"show --la 883 --year 2025, {len(rows)} KPIs, {label}: "
                 f"{time.perf_counter() - t:.2f} s (budget 1 s)"
             )
+        from cscperf.benchmarks.periods import match_period
+
+        t = time.perf_counter()
+        match = match_period("quarter", dt.date(2025, 9, 30), 2025)
+        rows = compare(con, "883", match.year, period=match)
+        print(
+            f"show --la 883 --period-type quarter --period-end 2025-09-30, {len(rows)} KPIs "
+            f"(with 3-year direction): {time.perf_counter() - t:.2f} s (budget 1 s)"
+        )
         con.close()
     print(f"baseline, DuckDB reading the same CSV/Parquet files only: {baseline(files):.2f} s")
 

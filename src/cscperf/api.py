@@ -362,3 +362,44 @@ def member_answers(
         return answer_tables(con, la_code, period_start, period_end)
     finally:
         con.close()
+
+
+# --- benchmarks: download, and show for a month / quarter (issue 11, rest) ----------
+if TYPE_CHECKING:
+    from cscperf.benchmarks.download import DownloadReport, Fetched
+
+
+def download_benchmarks(
+    dest: str | Path = "reference",
+    timeout: float = 60.0,
+    retries: int = 3,
+    progress: Callable[[Fetched], None] | None = None,
+) -> DownloadReport:
+    """Fetch the latest EES data sets and LAIT files into ``dest`` (the network, on request
+    only); failures are listed in the report, one line each, not raised."""
+    from cscperf.benchmarks.download import download
+
+    return download(dest, timeout=timeout, retries=retries, progress=progress)
+
+
+def benchmarks_for_period(
+    la_code: str,
+    period_type: str,
+    period_end: dt.date,
+    kpis: Sequence[str] | None = None,
+    db: str | Path = DEFAULT_DB,
+    sn_stat: str | None = None,
+    sn_model: int | None = None,
+) -> list[Comparison]:
+    """:func:`benchmarks` for a computed month, quarter or year: the published year it is
+    compared with is the year itself (year ending 31 March) or the latest published year
+    ending on or before ``period_end``; each comparison's ``compared`` says which."""
+    from cscperf.benchmarks.compare import compare, latest_year
+    from cscperf.benchmarks.periods import match_period
+
+    con = connect(db, read_only=True)
+    try:
+        match = match_period(period_type, period_end, latest_year(con, la_code))
+        return compare(con, la_code, match.year, kpis, sn_stat, sn_model, period=match)
+    finally:
+        con.close()

@@ -71,8 +71,9 @@ def test_import_then_show_csv(tmp_path: Path) -> None:
         "49.0",
         "67.0",
     )
-    # context measure, ranked high-to-low: Southend (65) is above Thurrock
-    assert (rate["rank"], rate["rank_of"], rate["quartile"]) == ("2", "2", "C")
+    # context measure, ranked high-to-low: Southend (65) is above Thurrock; banded by
+    # value (A = highest): 60 is at or below Q1 = 60 + 0.25 * 5 of {60, 65} -> D
+    assert (rate["rank"], rate["rank_of"], rate["quartile"]) == ("2", "2", "D")
     assert rows["cla_children"]["value"] == "276.0"
     assert rows["cp_rate"]["note"] == "no published figures for 2025"
 

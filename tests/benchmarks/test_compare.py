@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from cscperf.benchmarks.compare import choose_model, compare_kpi, quartile
+from cscperf.benchmarks.compare import choose_model, compare_kpi, quartile, quartile_band
 from cscperf.benchmarks.importer import import_paths
 from cscperf.benchmarks.mapping import parse_published
 from cscperf.kpis.catalogue import Kpi
@@ -105,8 +105,10 @@ def test_low_polarity(con):
 
 def test_high_and_context_polarity_rank_high_to_low(con):
     high = compare_kpi(con, kpi("high"), "883", 2025)
-    # 10, 20, 8 are higher; among the neighbours only 801 (10) is
-    assert (high.rank, high.quartile, high.sn_place) == (4, "B", 2)
+    # 10, 20, 8 are higher; among the neighbours only 801 (10) is. Band by value, as
+    # LAIT: values 3 5 7 7 8 10 20 have quartiles 6, 7, 9 (R type 7); 7 is in (6, 7]:
+    # the second-lowest quarter, C when higher is better (the rank rule said B)
+    assert (high.rank, high.quartile, high.sn_place) == (4, "C", 2)
     ctx = compare_kpi(con, kpi("context"), "883", 2025)
     assert (ctx.rank, ctx.polarity) == (4, "context")
     assert ctx.rank_basis.startswith("1 = highest")
@@ -152,6 +154,18 @@ def test_no_published_year(con):
 def test_quartile_bands_as_lait():
     # 152 LAs: A = ranks 1-38, B = 39-76, C = 77-114, D = 115-152
     assert [quartile(r, 152) for r in (1, 38, 39, 76, 77, 114, 115, 152)] == list("AABBCCDD")
+
+
+def test_quartile_band_by_value_as_lait():
+    # LAIT's calculate_quartile_band: R quantile() of all LAs' values. For 3 5 7 7 8 10
+    # 20: Q1 = 5 + 0.5 * (7 - 5) = 6, Q2 = 7, Q3 = 8 + 0.5 * (10 - 8) = 9; the upper
+    # bound of each quarter is inclusive
+    vals = [3, 5, 7, 7, 8, 10, 20]
+    probe = (3, 6, 6.5, 7, 8, 9, 10, 20)
+    assert [quartile_band(v, vals, "low") for v in probe] == list("AABBCCDD")
+    assert [quartile_band(v, vals, "high") for v in probe] == list("DDCCBBAA")
+    assert [quartile_band(v, vals, "context") for v in probe] == list("DDCCBBAA")
+    assert quartile_band(4, [4], "low") == "A"
 
 
 def test_model_choice():

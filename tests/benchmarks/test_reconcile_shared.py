@@ -165,3 +165,22 @@ def test_thurrock_2025_sn_mean_rank_quartile(store, shared, measure):
     las = [v for k, v in raw.items() if k < 970 and v is not None]
     better = [v for v in las if (v < own if c.polarity == "low" else v > own)]
     assert (len(better) + 1, len(las)) == (rank, of)
+
+
+def test_three_year_direction_and_a_reorganisation(store, shared):
+    # worked by hand from bds_long_0.parquet, LAIT LAC (a context measure: rising/falling):
+    # Thurrock 2022 67 -> 2025 60 (-7), England 70 -> 67 (-3)
+    (c,) = compare(store, "883", 2025, ["cla_rate"])
+    assert (c.change_from, c.change, c.england_change) == (2022, -7.0, -3.0)
+    assert (c.direction, c.change_basis) == ("falling faster than England", "published")
+    # North Northamptonshire began on 1 April 2021; its 2020 row is '-', so 2020 is
+    # Northamptonshire's 68: 2023 68 - 68 = 0, England 68 -> 70 (+2)
+    (n,) = compare(store, "940", 2023, ["cla_rate"])
+    assert (n.la_name, n.value, n.change, n.england_change) == (
+        "North Northamptonshire",
+        68.0,
+        0.0,
+        2.0,
+    )
+    assert n.direction == "unchanged while England rises"
+    assert "spans a reorganisation: 2020 is Northamptonshire (928)" in n.note

@@ -3,6 +3,7 @@ LA's KPIs beside them. Thin: the work is in :mod:`cscperf.api`."""
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ import click
 from cscperf import api
 from cscperf.benchmarks.compare import Comparison
 from cscperf.benchmarks.errors import BenchImportError
-from cscperf.cli_options import DB_OPTION, fail
+from cscperf.cli_options import DB_OPTION, fail, parse_date
 from cscperf.output import render
 from cscperf.store.db import StoreError
 
@@ -46,6 +47,16 @@ COLUMNS = (
     "computed",
     "difference",
     "note",
+    # appended: the computed period, quartile reading, 3-year direction
+    "period_type",
+    "period_end",
+    "compared",
+    "quartile_basis",
+    "change_from",
+    "change",
+    "england_change",
+    "direction",
+    "change_basis",
 )
 #: the short table the terminal shows (csv/json/parquet carry every column)
 TABLE_COLUMNS = (
@@ -61,6 +72,7 @@ TABLE_COLUMNS = (
     "quartile",
     "computed",
     "difference",
+    "direction",
     "source",
 )
 
@@ -130,6 +142,15 @@ def record(c: Comparison) -> dict[str, Any]:
         "computed": _r(c.computed, d + 1),
         "difference": _r(c.difference, d),
         "note": c.note,
+        "period_type": c.period_type,
+        "period_end": c.period_end.isoformat() if c.period_end else None,
+        "compared": c.compared,
+        "quartile_basis": c.quartile_basis,
+        "change_from": c.change_from,
+        "change": _r(c.change, d),
+        "england_change": _r(c.england_change, d),
+        "direction": c.direction,
+        "change_basis": c.change_basis,
     }
 
 
@@ -142,6 +163,19 @@ def record(c: Comparison) -> dict[str, Any]:
     type=int,
     default=None,
     help="Return year (year ending 31 March); default the latest year with published figures.",
+)
+@click.option(
+    "--period-type",
+    type=click.Choice(["year", "quarter", "month"]),
+    default=None,
+    help="With --period-end, instead of --year: the computed period shown beside the "
+    "published year it falls in or after.",
+)
+@click.option(
+    "--period-end",
+    callback=parse_date,
+    default=None,
+    help="YYYY-MM-DD: end of the computed period (with --period-type).",
 )
 @click.option(
     "--sn-stat",
@@ -173,16 +207,34 @@ def show(
     la_code: str,
     kpis: tuple[str, ...],
     year: int | None,
+    period_type: str | None,
+    period_end: dt.date | None,
     sn_stat: str | None,
     sn_model: int | None,
     fmt: str,
     out: str | None,
 ) -> None:
     """An LA's KPIs beside the published figures: SN average, region, England, rank, quartile."""
+    if (period_type is None) != (period_end is None):
+        raise click.UsageError("--period-type and --period-end go together")
+    if period_end is not None and year is not None:
+        raise click.UsageError("give --year or --period-type/--period-end, not both")
     try:
-        rows = api.benchmarks(
-            la_code, year=year, kpis=list(kpis) or None, db=db, sn_stat=sn_stat, sn_model=sn_model
-        )
+        if period_type is not None and period_end is not None:
+            rows = api.benchmarks_for_period(
+                la_code, period_type, period_end, list(kpis) or None, db, sn_stat, sn_model
+            )
+            if rows and rows[0].compared:
+                click.echo(rows[0].compared, err=True)
+        else:
+            rows = api.benchmarks(
+                la_code,
+                year=year,
+                kpis=list(kpis) or None,
+                db=db,
+                sn_stat=sn_stat,
+                sn_model=sn_model,
+            )
     except (StoreError, KeyError, ValueError) as exc:
         fail(str(exc).strip("'\""))
         return
@@ -197,9 +249,47 @@ def show(
         click.echo(f"wrote {out}", err=True)
         return
     cols = COLUMNS if fmt != "table" else TABLE_COLUMNS
+    if fmt == "table":  # on screen, a context measure's band must not read as good or bad
+        for r in records:
+            if r["polarity"] == "context" and r["quartile"]:
+                r["quartile"] = f"{r['quartile']} (context: A = highest)"
     text = render(list(cols), [[r[c] for c in cols] for r in records], fmt)
     if out:
         Path(out).write_text(text + "\n", encoding="utf-8")
         click.echo(f"wrote {out}", err=True)
     else:
         click.echo(text)
+
+
+@benchmarks.command("download")
+@click.option(
+    "--dest",
+    type=click.Path(file_okay=False),
+    default="reference",
+    show_default=True,
+    help="Folder to write into (dfe-published/, lait/, manifest.json).",
+)
+@click.option(
+    "--timeout", type=click.FloatRange(min=0, min_open=True), default=60.0, show_default=True,
+    help="Seconds to wait for a server before giving up on an attempt.",
+)  # fmt: skip
+@click.option(
+    "--retries", type=click.IntRange(min=0), default=3, show_default=True,
+    help="Attempts after the first on a 5xx, connection error, timeout or truncated body.",
+)  # fmt: skip
+def download_cmd(dest: str, timeout: float, retries: int) -> None:
+    """Fetch the latest published files over the network: the EES public API's data sets of
+    the CLA, CIN/CP and workforce publications, and LAIT's files. Then run
+    `cscperf benchmarks import DEST`."""
+    from cscperf.benchmarks.download import Fetched
+
+    def said(f: Fetched) -> None:
+        click.echo(f"{f.path}: {f.bytes} bytes, sha256 {f.sha256[:12]} <- {f.url}")
+
+    report = api.download_benchmarks(dest, timeout=timeout, retries=retries, progress=said)
+    for e in report.errors:
+        click.echo(f"download failed: {e}", err=True)
+    if report.manifest:
+        click.echo(f"{len(report.files)} files, manifest {report.manifest}", err=True)
+    if report.errors:
+        fail(f"{len(report.errors)} downloads failed (see above)")

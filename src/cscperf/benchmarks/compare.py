@@ -12,10 +12,21 @@ LA values themselves, so it is the figure any analyst would get from LAIT:
 - **Rank** among all LAs with a figure, 1 = best by the series' polarity (LAIT's
   dictionary for LAIT series, else the KPI's); ties share the best rank. A
   *context* measure (no better or worse) is ranked high-to-low: 1 = highest.
-- **Quartile** A..D from the rank as LAIT bands it: A holds the first quarter of
-  ranked LAs (rank <= n/4), D the last; tied LAs share a band.
+- **Quartile** A..D as LAIT bands it: by the LA's value against the quartiles of
+  all LAs' values (:func:`quartile_band`), A the best quarter; tied LAs share a band.
 - The LA's own computed value (``kpi_values``, year ending 31 March) beside the
-  published one, and the difference after rounding both the DfE's way.
+  published one, and the difference after rounding both the DfE's way. For a
+  month or quarter (``period``) the computed value is that period's, compared with
+  the latest published year ending by then; the ``compared`` text says so and no
+  difference is taken across unlike periods (:mod:`cscperf.benchmarks.periods`).
+- A *context* measure's quartile reads "context: A = highest" (LAIT itself shows
+  no rank or band for a measure without polarity, nor a band where its dictionary
+  says ``No_Quartile``: that band is left empty here too).
+- **Direction** over the last 3 years against England's (:mod:`.direction`).
+- **Reorganisations** from the store's ``la_reference`` (:mod:`.reorg`): the name,
+  a note for a year before the LA began or after it ended, and a successor with
+  no earlier figures of its own falls back on its single predecessor's for the
+  3-year change, with a note that the series spans the reorganisation.
 """
 
 from __future__ import annotations
@@ -27,7 +38,10 @@ from dataclasses import dataclass
 
 import duckdb
 
+from cscperf.benchmarks import reorg
+from cscperf.benchmarks.direction import YEARS, direction
 from cscperf.benchmarks.mapping import SN_STATS, PublishedSeries
+from cscperf.benchmarks.periods import PeriodMatch
 from cscperf.kpis.catalogue import Kpi, load_catalogue
 
 
@@ -69,6 +83,20 @@ class Comparison:
     computed: float | None  # our value from kpi_values
     difference: float | None  # round(computed, decimals) - published value
     note: str = ""
+    # -- appended (issue 11, rest): defaults keep older callers working --
+    #: the computed period beside the published year ('year' ending 31 March = the year itself)
+    period_type: str = "year"
+    period_end: dt.date | None = None
+    #: 'published 2024-25 compared with computed Q2 2025-26' when the two periods differ
+    compared: str = ""
+    #: how to read the quartile: 'A = best' or 'context: A = highest' (no better or worse)
+    quartile_basis: str = ""
+    #: change over the last 3 years: the LA's (published, else computed) and England's
+    change_from: int | None = None  # the earlier year (year - 3)
+    change: float | None = None
+    england_change: float | None = None
+    direction: str | None = None  # 'improving faster than England', ...
+    change_basis: str = ""  # 'published' | 'computed' | 'computed, published'
 
     @property
     def sn_label(self) -> str:
@@ -99,20 +127,29 @@ def _key(s: PublishedSeries) -> _Key:
 
 
 def _fetch(
-    con: duckdb.DuckDBPyConnection, series: Sequence[PublishedSeries], year: int
+    con: duckdb.DuckDBPyConnection,
+    series: Sequence[PublishedSeries],
+    year: int,
+    las: Sequence[str] | None = None,
 ) -> dict[_Key, list[_Row]]:
-    """Every published row of ``series`` for ``year``, in one scan of ``bench_values``."""
+    """Every published row of ``series`` for ``year``, in one scan of ``bench_values``
+    (only England's and ``las``' rows when ``las`` is given)."""
     keys = sorted({_key(s) for s in series})
     out: dict[_Key, list[_Row]] = {k: [] for k in keys}
     if not keys:
         return out
+    only = (
+        ""
+        if las is None
+        else "AND (geographic_level = 'National' OR list_contains(?, old_la_code))"
+    )
     got = con.execute(
-        """SELECT source, CASE WHEN source = 'LAIT' THEN '' ELSE dataset END, series, filters,
+        f"""SELECT source, CASE WHEN source = 'LAIT' THEN '' ELSE dataset END, series, filters,
                   geographic_level, old_la_code, region_code, region_name, area_name, value,
                   symbol, symbol_meaning
            FROM bench_values
-           WHERE year = ? AND series IN (SELECT unnest(?))""",
-        [year, sorted({k[2] for k in keys})],
+           WHERE year = ? AND series IN (SELECT unnest(?)) {only}""",
+        [year, sorted({k[2] for k in keys}), *([] if las is None else [list(las)])],
     ).fetchall()
     for r in got:
         rows = out.get((r[0], r[1], r[2], r[3]))
@@ -166,26 +203,54 @@ def _rank(value: float, values: Sequence[float], polarity: str) -> int:
 
 
 def quartile(rank: int, n: int) -> str:
-    """A for ranks in the first quarter of ``n`` ranked LAs, ... D for the last."""
+    """A for ranks in the first quarter of ``n`` ranked LAs, ... D for the last
+    (kept for callers; comparisons band by value, as LAIT does: :func:`quartile_band`)."""
     return "ABCD"[min(3, (rank - 1) * 4 // n)]
 
 
+def quartile_band(value: float, values: Sequence[float], polarity: str) -> str:
+    """LAIT's band: the LA's value against the quartiles of every LA's value.
+
+    LAIT (``calculate_quartile_band`` in its app) takes R's ``quantile()`` (type 7,
+    Python's ``method="inclusive"``) of all LAs' values: for a "Low" measure A is
+    [min, Q1], B (Q1, Q2], C (Q2, Q3], D (Q3, max]; for "High" the letters run the
+    other way. A context measure gets no band in LAIT; here it is banded like
+    "High" (A = highest) and labelled so (``quartile_basis``).
+    """
+    vals = [round(x, 6) for x in values]
+    q1, q2, q3 = statistics.quantiles(vals, n=4, method="inclusive") if len(vals) > 1 else vals * 3
+    v = round(value, 6)
+    i = 0 if v <= q1 else 1 if v <= q2 else 2 if v <= q3 else 3
+    return "ABCD"[i] if polarity == "low" else "DCBA"[i]
+
+
 def _computed(
-    con: duckdb.DuckDBPyConnection, kpi_ids: Sequence[str], la_code: str, year: int
+    con: duckdb.DuckDBPyConnection,
+    kpi_ids: Sequence[str],
+    la_code: str,
+    year: int,
+    period: tuple[str, dt.date] | None = None,
 ) -> dict[str, float]:
-    """Our year-ending-31-March values (breakdown 'all') for the KPIs, where computed."""
+    """Our values (breakdown 'all') for the KPIs, where computed: the year ending
+    31 March ``year``, or ``period`` (type, end) when given."""
     exists = con.execute(
         "SELECT count(*) FROM information_schema.tables WHERE table_name = 'kpi_values'"
     ).fetchone()
     if not exists or not exists[0]:
         return {}
     rows = con.execute(
-        "SELECT kpi_id, value FROM kpi_values WHERE la_code = ? AND period_type = 'year' "
+        "SELECT kpi_id, value FROM kpi_values WHERE la_code = ? AND period_type = ? "
         "AND period_end = ? AND breakdown = 'all' AND value IS NOT NULL "
         "AND kpi_id IN (SELECT unnest(?))",
-        [la_code, dt.date(year, 3, 31), list(kpi_ids)],
+        [la_code, *(period or ("year", dt.date(year, 3, 31))), list(kpi_ids)],
     ).fetchall()
     return {r[0]: float(r[1]) for r in rows}
+
+
+def _no_quartile(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """LAIT short codes its dictionary flags ``No_Quartile`` (range too small to band)."""
+    rows = con.execute("SELECT DISTINCT series FROM bench_series WHERE no_quartile").fetchall()
+    return {str(r[0]) for r in rows}
 
 
 def _polarities(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
@@ -206,6 +271,11 @@ class _Context:
     neighbours: list[str]
     computed: dict[str, float]
     polarity: dict[str, str]
+    earlier: dict[_Key, list[_Row]] | None = None  # the published rows of year - 3
+    computed_earlier: dict[str, float] | None = None  # our values for year - 3
+    info: reorg.LaInfo | None = None
+    no_quartile: frozenset[str] = frozenset()
+    period: PeriodMatch | None = None
 
 
 def _context(
@@ -214,14 +284,25 @@ def _context(
     la_code: str,
     year: int,
     sn_model: int | None,
+    period: PeriodMatch | None = None,
 ) -> _Context:
     model = sn_model if sn_model is not None else choose_model(sn_models(con), year)
+    series = [s for k in kpis for s in k.published]
+    ids = [k.id for k in kpis]
+    own = (period.period_type, period.period_end) if period and not period.same_period else None
+    info = reorg.la_info(con, la_code)
+    mine = [la_code, *(p[0] for p in (info.predecessors if info else ()))]
     return _Context(
-        fetched=_fetch(con, [s for k in kpis for s in k.published], year),
+        fetched=_fetch(con, series, year),
         model=model,
         neighbours=neighbours(con, la_code, model),
-        computed=_computed(con, [k.id for k in kpis], la_code, year),
+        computed=_computed(con, ids, la_code, year, own),
         polarity=_polarities(con),
+        earlier=_fetch(con, series, year - YEARS, mine),
+        computed_earlier=_computed(con, ids, la_code, year - YEARS),
+        info=info,
+        no_quartile=frozenset(_no_quartile(con)),
+        period=period,
     )
 
 
@@ -260,10 +341,13 @@ def compare_kpi(
     las = {r.la: r for r in rows if r.level == "Local authority" and r.la}
     me = las.get(la_code)
     notes = []
+    reorganised = reorg.year_note(ctx.info, year) if rows else ""
     if not rows:
         notes.append(f"no published figures for {year}")
     elif me is None:
-        notes.append(f"LA {la_code} not in the published figures for {year}")
+        notes.append(reorganised or f"LA {la_code} not in the published figures for {year}")
+    elif me.value is None and reorganised:
+        notes.append(reorganised)
     model, nbs = ctx.model, ctx.neighbours
     nb_values = [las[n].value for n in nbs if n in las and las[n].value is not None]
     vals = [v for v in nb_values if v is not None]
@@ -287,11 +371,22 @@ def compare_kpi(
             region = next((r for r in regional if _region_key(r.area) == key), None)
     england = next((r for r in rows if r.level == "National"), None)
     computed = ctx.computed.get(kpi.id)
+    period = ctx.period
+    same = period is None or period.same_period
     diff = (
         round(round(computed, s.decimals) - value, 6)
-        if computed is not None and value is not None
+        if computed is not None and value is not None and same
         else None
     )
+    if period is not None and period.label:
+        notes.append(period.label)
+    band = quartile_band(value, ranked, polarity) if value is not None and ranked else None
+    if band is not None and s.source == "LAIT" and s.series in ctx.no_quartile:
+        band = None
+        notes.append("no quartile band: LAIT's dictionary says the range is too small to band")
+    trend = _trend(kpi, s, la_code, year, value, ctx, polarity, england)
+    if trend.note:
+        notes.append(trend.note)
     basis = (
         "1 = highest (context measure: neither better nor worse)"
         if polarity == "context"
@@ -328,11 +423,95 @@ def compare_kpi(
         rank=rank,
         rank_of=len(ranked),
         rank_basis=basis,
-        quartile=quartile(rank, len(ranked)) if rank is not None else None,
+        quartile=band,
         computed=computed,
         difference=diff,
         note="; ".join(notes),
+        period_type=period.period_type if period else "year",
+        period_end=period.period_end if period else dt.date(year, 3, 31),
+        compared=period.label if period else "",
+        quartile_basis=(
+            "context: A = highest (neither better nor worse)"
+            if polarity == "context"
+            else "A = best quarter"
+        ),
+        change_from=year - YEARS,
+        change=trend.change,
+        england_change=trend.england,
+        direction=trend.words,
+        change_basis=trend.basis,
     )
+
+
+@dataclass(frozen=True)
+class _Trend:
+    change: float | None = None
+    england: float | None = None
+    words: str | None = None
+    basis: str = ""
+    note: str = ""
+
+
+def _trend(
+    kpi: Kpi,
+    s: PublishedSeries,
+    la_code: str,
+    year: int,
+    value: float | None,
+    ctx: _Context,
+    polarity: str,
+    england: _Row | None,
+) -> _Trend:
+    """The LA's change over 3 years (published, else computed) beside England's.
+
+    The earlier year's LA figure is the LA's own; for a successor that did not
+    exist then, its single predecessor's, and the note says the change spans the
+    reorganisation (never for a count: the areas differ). A computed value stands
+    in only for the same period (a year ending 31 March), never a month or quarter.
+    """
+    then = year - YEARS
+    rows = (ctx.earlier or {}).get(_key(s), [])
+    las = {r.la: r for r in rows if r.level == "Local authority" and r.la}
+    eng_then = next((r.value for r in rows if r.level == "National"), None)
+    basis: set[str] = set()
+    now = value
+    if now is not None:
+        basis.add("published")
+    elif ctx.period is None or ctx.period.same_period:
+        now = ctx.computed.get(kpi.id)
+        basis.add("computed")
+    note = ""
+    mine = las.get(la_code)
+    before = mine.value if mine else None
+    sub = reorg.stand_in(ctx.info, then) if before is None else None
+    if sub is not None and kpi.aggregate == "count" and ctx.info is not None:
+        # a count of the predecessor's (larger) area says nothing of the successor's trend
+        return _Trend(
+            note=f"no change since {then}: {ctx.info.label()} began later, and a count of "
+            f"{sub[1]} ({sub[0]})'s area is not comparable"
+        )
+    if sub is not None and ctx.info is not None and ctx.info.began is not None:
+        pred = las.get(sub[0])
+        before = pred.value if pred else None
+        if before is not None:
+            note = (
+                f"the change since {then} spans a reorganisation: {then} is {sub[1]} ({sub[0]}), "
+                f"before {ctx.info.label()} began on {ctx.info.began:%d/%m/%Y}"
+            )
+    if before is not None:
+        basis.add("published")
+    else:
+        before = (ctx.computed_earlier or {}).get(kpi.id)
+        basis.add("computed")
+    if now is None or before is None:
+        return _Trend()
+    change = round(now - before, 6)
+    eng = (
+        round(england.value - eng_then, 6)
+        if england is not None and england.value is not None and eng_then is not None
+        else None
+    )
+    return _Trend(change, eng, direction(change, eng, polarity), ", ".join(sorted(basis)), note)
 
 
 def compare(
@@ -342,6 +521,7 @@ def compare(
     kpi_ids: Sequence[str] | None = None,
     sn_stat: str | None = None,
     sn_model: int | None = None,
+    period: PeriodMatch | None = None,
 ) -> list[Comparison]:
     """Every KPI (or ``kpi_ids``) with a published series, for ``la_code`` and ``year``."""
     cat = load_catalogue(strict=False)
@@ -354,11 +534,15 @@ def compare(
         kpis = sorted(cat.values(), key=lambda k: (k.area, k.id))
     kpis = [k for k in kpis if k.published]
     name = _la_name(con, la_code)
-    ctx = _context(con, kpis, la_code, year, sn_model)
+    ctx = _context(con, kpis, la_code, year, sn_model, period)
     return [compare_kpi(con, k, la_code, year, sn_stat, sn_model, name, ctx) for k in kpis]
 
 
 def _la_name(con: duckdb.DuckDBPyConnection, la_code: str) -> str:
+    """The LA's name: the store's LA reference, else LAIT's code list, else the package's."""
+    info = reorg.la_info(con, la_code)
+    if info is not None and info.name:
+        return info.name
     row = con.execute(
         "SELECT name FROM bench_la_codes WHERE la_code = ? LIMIT 1", [la_code]
     ).fetchone()
