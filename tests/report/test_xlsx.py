@@ -240,13 +240,20 @@ def test_notes_define_every_kpi_and_show_the_backtest(book: Path, store: str) ->
     assert "No comparator figures: no published figures for LA 883" in text
     bt = api.backtest("883", ["cla_placed_in_la", "contacts"], db=store)
     start = col_a.index("Forecast back-test: error per KPI")
-    assert [c.value for c in ws[start + 2]][:5] == ["KPI id", "KPI", "Years tested",
-                                                    "MAE (KPI units)", "MAPE"]  # fmt: skip
+    assert [c.value for c in ws[start + 2]][:6] == [
+        "KPI id",
+        "KPI",
+        "Years used (outturn years)",
+        "Years tested",
+        "MAE (KPI units)",
+        "MAPE",
+    ]
     got = {ws.cell(r, 1).value: [ws.cell(r, c).value for c in range(3, 8)]
            for r in range(start + 3, start + 3 + len(bt.rows))}  # fmt: skip
+    assert sorted(got) == ["cla_placed_in_la", "contacts"]
     cat = load_catalogue()
     for row in bt.rows:
-        years, mae, _, cover, used = got[row.kpi_id]
+        used, years, mae, _, cover = got[row.kpi_id]
         assert years == row.years == 3
         assert mae == float(f"{row.mae:.{cat[row.kpi_id].decimals}f}")
         assert cover == round(row.coverage80 * 100)

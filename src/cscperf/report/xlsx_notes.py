@@ -16,6 +16,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from cscperf.forecast.run import BacktestPoint
+from cscperf.kpis.catalogue import Kpi
 from cscperf.report import xlsx_formats as fx
 from cscperf.report.xlsx_data import Row, Scorecard, area_heading, year_label
 from cscperf.targets import RAG_RULE
@@ -110,6 +111,13 @@ def _definitions(wb: Workbook, ws: Worksheet, card: Scorecard, r: int) -> int:
     return r + 1
 
 
+def _error_format(kpi: Kpi) -> str:
+    """A KPI's format for an error: a percentage's error is in percentage points."""
+    if kpi.unit == "percent":
+        return "#,##0" + ("." + "0" * kpi.decimals if kpi.decimals else "") + '" pp"'
+    return fx.number_format(kpi)
+
+
 def _years_used(points: list[BacktestPoint]) -> str:
     return ", ".join(year_label(p.target_period_end.year) for p in points)
 
@@ -123,12 +131,13 @@ def _backtest(wb: Workbook, ws: Worksheet, card: Scorecard, r: int) -> int:
         return r + 2
     head = wb.add_format({"bold": True, "text_wrap": True, "bg_color": "#D9E1F2", "border": 1,
                           "valign": "top"})  # fmt: skip
-    headers = ("KPI id", "KPI", "Years tested", "MAE (KPI units)", "MAPE", "80% coverage",
-               "Years used", "Methods")  # fmt: skip
+    headers = ("KPI id", "KPI", "Years used (outturn years)", "Years tested",
+               "MAE (KPI units)", "MAPE", "80% coverage", "Methods")  # fmt: skip
     for j, h in enumerate(headers):
         ws.write_string(r, j, h, head)
+    ws.set_row(r, 30)
     r += 1
-    titles = {x.kpi.id: x.kpi for x in card.rows}
+    kpis = {x.kpi.id: x.kpi for x in card.rows}
     formats: dict[str, Any] = {}
 
     def fmt(num: str) -> Any:
@@ -137,21 +146,21 @@ def _backtest(wb: Workbook, ws: Worksheet, card: Scorecard, r: int) -> int:
         return formats[num]
 
     for bt in card.backtest.rows:
-        kpi = titles.get(bt.kpi_id)
+        kpi = kpis.get(bt.kpi_id)
         pts = [p for p in card.backtest.points if p.kpi_id == bt.kpi_id]
         ws.write_string(r, 0, bt.kpi_id)
         ws.write_string(r, 1, kpi.title if kpi else bt.kpi_id)
-        ws.write_number(r, 2, bt.years, fmt("0"))
+        ws.write_string(r, 2, _years_used(pts))
+        ws.write_number(r, 3, bt.years, fmt("0"))
         if kpi is not None:
-            ws.write_number(r, 3, fx.value(kpi, bt.mae) or 0.0, fmt(fx.number_format(kpi)))
+            ws.write_number(r, 4, fx.value(kpi, bt.mae) or 0.0, fmt(_error_format(kpi)))
         else:
-            ws.write_number(r, 3, fx.rounded(bt.mae, 1) or 0.0, fmt("#,##0.0"))
+            ws.write_number(r, 4, fx.rounded(bt.mae, 1) or 0.0, fmt("#,##0.0"))
         if bt.mape is None:
-            ws.write_string(r, 4, "n/a (outturns of 0)")
+            ws.write_string(r, 5, "n/a (outturns of 0)")
         else:
-            ws.write_number(r, 4, fx.rounded(bt.mape, 1) or 0.0, fmt('0.0"%"'))
-        ws.write_number(r, 5, fx.rounded(bt.coverage80 * 100, 0) or 0.0, fmt('0"%"'))
-        ws.write_string(r, 6, _years_used(pts))
+            ws.write_number(r, 5, fx.rounded(bt.mape, 1) or 0.0, fmt('0.0"%"'))
+        ws.write_number(r, 6, fx.rounded(bt.coverage80 * 100, 0) or 0.0, fmt('0"%"'))
         ws.write_string(r, 7, bt.methods)
         r += 1
     return r + 1

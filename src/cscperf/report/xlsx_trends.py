@@ -118,8 +118,12 @@ def _write_area(wb: Workbook, ws: Worksheet, card: Scorecard, rows: list[Row]) -
         chart.set_title({"name": row.kpi.title, "name_font": {"size": 10, "bold": True}})
         chart.set_x_axis({"name": "Month end", "num_format": "mmm yy", "interval_unit": 3,
                           "interval_tick": 1, "num_font": {"rotation": -45}})  # fmt: skip
-        chart.set_y_axis({"name": fx.unit_label(row.kpi),
-                          "num_format": fx.number_format(row.kpi)})  # fmt: skip
+        y_axis: dict[str, object] = {"name": fx.unit_label(row.kpi),
+                                     "num_format": fx.number_format(row.kpi)}  # fmt: skip
+        shown = [x for x in card.trends[row.kpi.id].values() if x is not None]
+        if row.kpi.unit == "percent" and max(shown) > 90:
+            y_axis["max"] = 100  # no axis running past 100%
+        chart.set_y_axis(y_axis)
         chart.set_legend({"position": "bottom"})
         chart.show_blanks_as("gap")
         chart.set_size({"width": CHART_W, "height": CHART_H})
@@ -150,6 +154,5 @@ def write_area_sheets(wb: Workbook, card: Scorecard, print_setup: PrintSetup) ->
         ws = wb.add_worksheet(name)
         _write_area(wb, ws, card, rows)
         print_setup(ws, card, name)
-        ws.repeat_rows(0)
         names.append(name)
     return names
