@@ -362,3 +362,25 @@ def test_quarantine_counts_per_table(store: str) -> None:
     assert api.quarantine_counts("883", 2025, store) == {"cla_episodes": 3}
     assert api.quarantine_counts("883", db=store) == {"cla_episodes": 4}
     assert api.quarantine_counts("999", db=store) == {}
+
+
+def test_comparators_of_the_periods_own_year_when_published(
+    store: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A 2023-24 scorecard is compared with the 2023-24 figures, not the latest ones."""
+
+    def fake(la: str, year: int | None = None, *a: Any, **k: Any) -> list[Comparison]:
+        y = year or 2025
+        return [Comparison(
+            "cla_placed_in_la", "t", la, "Thurrock", y, "LAIT X", 1, "high", 40.0 + y - 2024,
+            None, None, "mean", 45.0 + y - 2024, 45.0, 45.0, 30.0, 60.0, 10, 10, 2025, None, 3,
+            "East of England", 50.0, 48.0, 10, 150, "1 = highest", "A", None, None,
+        )]  # fmt: skip
+
+    monkeypatch.setattr(api, "benchmarks", fake)
+    path = write_scorecard_xlsx("883", date(2024, 3, 31), "year", None, store, tmp_path / "p.xlsx")
+    ws = openpyxl.load_workbook(path)["Scorecard"]
+    assert _rows(ws)["cla_placed_in_la"]["SN average 2023-24"].value == 45.0
+    path = write_scorecard_xlsx("883", END, "year", None, store, tmp_path / "q.xlsx")
+    ws = openpyxl.load_workbook(path)["Scorecard"]
+    assert _rows(ws)["cla_placed_in_la"]["SN average 2024-25"].value == 46.0

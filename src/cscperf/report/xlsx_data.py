@@ -113,20 +113,27 @@ def year_label(return_year: int) -> str:
     return f"{return_year - 1}-{return_year % 100:02d}"
 
 
-def _comparisons(la: str, db: str) -> tuple[dict[str, Comparison], str]:
+def _comparisons(la: str, return_year: int, db: str) -> tuple[dict[str, Comparison], str]:
+    """The published figures of the period's own return year when they are out, else the
+    latest year published (a committee compares with the latest benchmarks it has)."""
     try:
         found = api.benchmarks(la, db=db)
+        if found and found[0].year > return_year:
+            same = api.benchmarks(la, return_year, db=db)
+            if any(c.value is not None or c.england_value is not None for c in same):
+                found = same
     except (ValueError, LookupError, duckdb.Error) as exc:
         why = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         return {}, f"No comparator figures: {why}."
     if not found:
         return {}, "No comparator figures: no KPI has a published series for this LA."
     year = year_label(found[0].year)
+    which = "the period's own year" if found[0].year == return_year else "the latest published"
     note = (
         f"Comparators (statistical neighbours, region, England, rank, quartile) are the DfE's "
-        f"published figures for {year}, the latest year published for LA {la}; each KPI's "
-        "series is named below. SN is the mean (or median where stated) of the LA's "
-        "statistical neighbours with a published value."
+        f"published figures for {year} ({which}) for LA {la}; each KPI's series is named "
+        "below. SN is the mean (or median where stated) of the LA's statistical neighbours "
+        "with a published value."
     )
     return {c.kpi_id: c for c in found}, note
 
@@ -204,12 +211,12 @@ def gather(
     if not any(ln.value is not None for ln in lines):
         raise ValueError(f"no KPI values for LA {la_code} at {period_end} ({period_type}) in {db}")
     cat = load_catalogue()
-    comparisons, bench_note = _comparisons(la_code, db)
+    return_year = reporting_year_end(period_end)
+    comparisons, bench_note = _comparisons(la_code, return_year, db)
     year_ended = (period_end.month, period_end.day) == (3, 31)
     with_value = [ln.kpi_id for ln in lines if ln.value is not None]
     forecasts, made, forecast_note = _forecasts(la_code, period_end, year_ended, with_value, db)
     stored = {v.kpi_id: v for v in api.values(la_code, period_type, period_end, period_end, db=db)}
-    return_year = reporting_year_end(period_end)
     try:
         quarantined = api.quarantine_counts(la_code, return_year, db)
         q_note = (f"Quarantined rows are counted in the {year_label(return_year)} returns "
