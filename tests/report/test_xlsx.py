@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import zipfile
 from datetime import date
@@ -283,7 +284,9 @@ def test_comparators_from_the_benchmarks_api(
         "median", 47.25, 46.0, 47.25, 30.0, 60.0, 9, 10, 2025, "within range", 7,
         "East of England", 52.04, 49.96, 120, 150, "1 = highest", "D", 42.0, 1.0,
     )  # fmt: skip
-    monkeypatch.setattr(api, "benchmarks", lambda *a, **k: [c])
+    counts = dataclasses.replace(c, kpi_id="contacts", decimals=0, sn_value=5000.0,
+                                 region_value=290000.0, england_value=3e6)  # fmt: skip
+    monkeypatch.setattr(api, "benchmarks", lambda *a, **k: [c, counts])
     path = write_scorecard_xlsx("883", END, "year", None, store, tmp_path / "b.xlsx")
     ws = openpyxl.load_workbook(path)["Scorecard"]
     head = _header(ws)
@@ -296,7 +299,11 @@ def test_comparators_from_the_benchmarks_api(
     rank = cells["Rank 2023-24"]
     assert (rank.value, rank.number_format) == (120, '0" of 150"')
     assert cells[_col(head, "Quartile")].value == "D"
-    assert _rows(ws)["contacts"]["SN average 2023-24"].value is None
+    contacts = _rows(ws)["contacts"]  # a count: the SN average, but no region/England totals
+    assert contacts["SN average 2023-24"].value == 5000
+    assert contacts["East of England 2023-24"].value is None
+    assert contacts["England 2023-24"].value is None
+    assert _rows(ws)["referrals"]["SN average 2023-24"].value is None
 
 
 def test_in_year_forecast_columns(store: str, tmp_path: Path) -> None:
@@ -315,6 +322,23 @@ def test_in_year_forecast_columns(store: str, tmp_path: Path) -> None:
         assert cells["Forecast 80% high [f]"].value == float(f"{f.hi80:.{d}f}")
         assert cells["Forecast 80% high [f]"].number_format.endswith(' [f]"')
     assert rows["cla_placed_in_la"]["Forecast made at the time [f]"].value is None
+
+
+def test_in_year_forecast_stored_as_made_is_shown_as_stored(store: str, tmp_path: Path) -> None:
+    """report.html stores the forecasts it shows; the workbook shows those, not new ones."""
+    con = connect(store)
+    con.execute("INSERT INTO forecasts VALUES ('883', 'contacts', DATE '2024-12-31', "
+                "DATE '2025-03-31', 999.4, 900, 1100, 'stored', current_timestamp)")  # fmt: skip
+    con.close()
+    path = write_scorecard_xlsx("883", date(2024, 12, 31), "month", None, store, tmp_path)
+    rows = _rows(openpyxl.load_workbook(path)["Scorecard"])
+    assert rows["contacts"]["Year-end forecast [f] (31 Mar 2025)"].value == 999
+    assert rows["contacts"]["Forecast 80% low [f]"].value == 900
+    placed = rows["cla_placed_in_la"]["Year-end forecast [f] (31 Mar 2025)"].value
+    assert placed is not None  # not stored: made now, and not kept
+    con = connect(store, read_only=True)
+    assert con.execute("SELECT count(*) FROM forecasts").fetchone() == (4,)
+    con.close()
 
 
 def test_text_from_data_is_never_a_formula(store: str, tmp_path: Path) -> None:

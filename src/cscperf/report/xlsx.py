@@ -78,6 +78,15 @@ def _rag(row: Row) -> Cell:
     return (row.line.rag.capitalize() if row.line.rag else "Not rated"), None
 
 
+def _average(row: Row, field: str) -> float | None:
+    """A region or England figure, except beside a count: published counts there are
+    totals (3,040 adoptions in England), not an average one LA can be set beside."""
+    if row.comparison is None or row.kpi.unit == "count":
+        return None
+    value: float | None = getattr(row.comparison, field)
+    return value
+
+
 def _sn_basis(row: Row) -> Cell:
     c = row.comparison
     if c is None or c.sn_value is None:
@@ -135,10 +144,8 @@ def columns(card: Scorecard) -> list[Column]:
         Column(f"SN average{cyl}", 12,
                lambda r: _kpi_number(r, r.comparison.sn_value if r.comparison else None)),
         Column("SN basis", 26, _sn_basis),
-        Column(f"{region}{cyl}", 14,
-               lambda r: _kpi_number(r, r.comparison.region_value if r.comparison else None)),
-        Column(f"England{cyl}", 12,
-               lambda r: _kpi_number(r, r.comparison.england_value if r.comparison else None)),
+        Column(f"{region}{cyl}", 14, lambda r: _kpi_number(r, _average(r, "region_value"))),
+        Column(f"England{cyl}", 12, lambda r: _kpi_number(r, _average(r, "england_value"))),
         Column(f"Rank{cyl}", 11, _rank),
         Column("Quartile (A = best, or highest for context)", 12,
                lambda r: (r.comparison.quartile if r.comparison else None, None)),

@@ -49,7 +49,7 @@ class Row:
     kpi: Kpi
     line: TargetLine
     comparison: Comparison | None
-    forecast: Forecast | None
+    forecast: YearEnd | None
     made_at_time: ForecastOutturn | None
     numerator: float | None
     denominator: float | None
@@ -138,45 +138,71 @@ def _comparisons(la: str, return_year: int, db: str) -> tuple[dict[str, Comparis
     return {c.kpi_id: c for c in found}, note
 
 
-def _forecasts(
-    la: str, end: date, year_ended: bool, kpi_ids: list[str], db: str
-) -> tuple[dict[str, Forecast], dict[str, ForecastOutturn], str]:
-    """In-year: fresh forecasts (not stored). Year ended: the forecasts stored during
-    the year, the latest made before its end, beside the outturn."""
-    if year_ended:
-        try:
-            stored = api.forecasts_vs_outturn(la, end, db=db)
-        except duckdb.Error as exc:
-            return {}, {}, f"Stored forecasts could not be read: {str(exc).splitlines()[0]}."
-        made: dict[str, ForecastOutturn] = {}
-        for f in stored:  # ordered by KPI, then made-at: the last one before the year end wins
-            if f.made_at_period_end < end:
-                made[f.kpi_id] = f
-        note = (
-            f"The year ended on {end:%d %b %Y}: the year-end forecast column is empty, and the "
-            "forecast made during the year (the latest stored before the year end) stands "
-            "beside the outturn."
+@dataclass(frozen=True)
+class YearEnd:
+    """A year-end forecast as the scorecard shows it (stored or made now)."""
+
+    point: float
+    lo80: float | None
+    hi80: float | None
+    made_at: date
+    stored: bool
+
+
+def _made_during(la: str, end: date, db: str) -> tuple[dict[str, ForecastOutturn], str]:
+    """Year ended: the forecasts stored during the year, the latest made before its end."""
+    try:
+        stored = api.forecasts_vs_outturn(la, end, db=db)
+    except duckdb.Error as exc:
+        return {}, f"Stored forecasts could not be read: {str(exc).splitlines()[0]}."
+    made: dict[str, ForecastOutturn] = {}
+    for f in stored:  # ordered by KPI, then made-at: the last one before the year end wins
+        if f.made_at_period_end < end:
+            made[f.kpi_id] = f
+    note = (
+        f"The year ended on {end:%d %b %Y}: the year-end forecast column is empty, and the "
+        "forecast made during the year (the latest stored before the year end) stands "
+        "beside the outturn."
+    )
+    if not made:
+        note += (
+            " No forecast was stored for this year (forecasts are stored when the report or "
+            "`cscperf forecast` runs during the year)."
         )
-        if not made:
-            note += (
-                " No forecast was stored for this year (forecasts are stored when "
-                "`cscperf forecast` runs during the year)."
-            )
-        return {}, made, note
+    return made, note
+
+
+def _year_end_forecasts(
+    la: str, end: date, kpi_ids: list[str], db: str
+) -> tuple[dict[str, YearEnd], str]:
+    """In-year: the forecasts stored as made at this month end (what report.html shows,
+    and what a re-run must show), the others made now without storing them."""
+    made_at = last_month_end(end)
+    target = date(reporting_year_end(made_at), 3, 31)
     ids = [k for k in kpi_ids if kind(k) is not None]
     if not ids:
-        return {}, {}, "No forecasts: no forecastable KPI has a value for the period."
+        return {}, "No forecasts: no forecastable KPI has a value for the period."
+    out: dict[str, YearEnd] = {}
     try:
-        fresh = api.forecast(la, end, ids, db=db, store=False)
+        for s in api.forecasts_vs_outturn(la, target, db=db):
+            if s.made_at_period_end == made_at and s.kpi_id in ids:
+                out[s.kpi_id] = YearEnd(s.point, s.lo80, s.hi80, made_at, True)
+        missing = [k for k in ids if k not in out]
+        fresh: list[Forecast] = []
+        if missing:
+            fresh = api.forecast(la, end, missing, db=db, store=False)
     except (ValueError, RuntimeError, KeyError, duckdb.Error) as exc:
-        return {}, {}, f"No forecasts: {str(exc).splitlines()[0]}."
+        return out, f"No forecasts: {str(exc).splitlines()[0]}."
+    for f in fresh:
+        if f.point is not None:
+            out[f.kpi_id] = YearEnd(f.point, f.lo80, f.hi80, f.made_at_period_end, False)
     note = (
-        f"Forecasts [f] are projections of the value at 31 Mar {reporting_year_end(end)} made "
-        f"from the months up to {end:%d %b %Y}, with an 80% interval (flows: year total from the "
+        f"Forecasts [f] are projections of the value at {target:%d %b %Y} made from the months "
+        f"up to {made_at:%d %b %Y}, with an 80% interval (flows: year total from the "
         "year-to-date run rate and learned seasonality; levels: a trajectory of the month-end "
-        "series)."
+        "series). Forecasts already stored as made at that month end are shown as stored."
     )
-    return {f.kpi_id: f for f in fresh if f.point is not None}, {}, note
+    return out, note
 
 
 def _backtest(la: str, kpi_ids: list[str], db: str) -> tuple[Backtest | None, str]:
@@ -215,7 +241,12 @@ def gather(
     comparisons, bench_note = _comparisons(la_code, return_year, db)
     year_ended = (period_end.month, period_end.day) == (3, 31)
     with_value = [ln.kpi_id for ln in lines if ln.value is not None]
-    forecasts, made, forecast_note = _forecasts(la_code, period_end, year_ended, with_value, db)
+    forecasts: dict[str, YearEnd] = {}
+    made: dict[str, ForecastOutturn] = {}
+    if year_ended:
+        made, forecast_note = _made_during(la_code, period_end, db)
+    else:
+        forecasts, forecast_note = _year_end_forecasts(la_code, period_end, with_value, db)
     stored = {v.kpi_id: v for v in api.values(la_code, period_type, period_end, period_end, db=db)}
     try:
         quarantined = api.quarantine_counts(la_code, return_year, db)
