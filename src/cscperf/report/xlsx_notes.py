@@ -43,6 +43,8 @@ LEGEND = (
     ("Area sheets", "Month values over the last 27 month ends (each month as a period: a "
                     "flow's count in the month, a stock at the month end). A flow's monthly "
                     "counts are not charted against its yearly target."),
+    ("Rank, quartile", "Among all LAs with a published value (rank 1 and quartile A = best; "
+                       "for a context KPI, where neither direction is better, = highest)."),
     ("Region, England", "Left blank beside a count: the published region and England counts "
                         "are totals, not averages one LA can be set beside."),
     ("Data quality", "Why a value is missing, small numbers (denominator under 10), and rows "
