@@ -216,7 +216,7 @@ def _backtest(la: str, kpi_ids: list[str], db: str) -> tuple[Backtest | None, st
     if not bt.rows:
         return None, "No back-test: the store holds no earlier year with an outturn to test on."
     return bt, (
-        "Back-test: each earlier reporting year in the store was forecast from its 30 September "
+        "Each earlier reporting year in the store was forecast from its 30 September "
         "position using only the months up to then, and compared with the year's outturn. "
         "MAE is in the KPI's units; MAPE leaves out years with an outturn of 0; 80% coverage "
         "is the share of outturns inside the 80% interval (about 80% when the intervals are "
