@@ -403,3 +403,17 @@ def benchmarks_for_period(
         return compare(con, la_code, match.year, kpis, sn_stat, sn_model, period=match)
     finally:
         con.close()
+
+
+def quarantine_counts(
+    la_code: str, return_year: int | None = None, db: str | Path = DEFAULT_DB
+) -> dict[str, int]:
+    """Quarantined rows of ``la_code`` per canonical table (one return year, or all):
+    the data-quality flag of an output layer, without reading every quarantined value."""
+    sql = "SELECT table_name, count(*) FROM quarantine WHERE la_code = ?"
+    params: list[object] = [la_code]
+    if return_year is not None:
+        sql += " AND return_year = ?"
+        params.append(return_year)
+    _, rows = query_params(sql + " GROUP BY table_name ORDER BY table_name", params, db)
+    return {str(t): int(n) for t, n in rows}  # type: ignore[call-overload]
