@@ -176,3 +176,25 @@ def test_model_choice():
         2025,
     ]
     assert choose_model([], 2025) is None
+
+
+def test_next_years_release_file_serves_the_same_mapping_and_wins(tmp_path: Path) -> None:
+    """The DfE renames a release file every year (..._2013_to_2025 -> ..._2013_to_2026):
+    the mapping names the data set without the range, and the later release's revised
+    figures replace the earlier one's for the years both hold."""
+
+    def write(name: str, la_value: str, eng: str) -> None:
+        (tmp_path / name).write_text(
+            HEAD
+            + f"2025,Reporting year,National,E92000001,England,,,,,,All,{eng}\n"
+            + "2025,Reporting year,Local authority,E92000001,England,E12000006,"
+            + f"East of England,883,E06000034,Thurrock,All,{la_value}\n"
+        )
+
+    write("pub_2013_to_2025.csv", "7", "10")
+    write("pub_2013_to_2026.csv", "8", "11")  # 2025 revised in the next release
+    c = connect(":memory:")
+    import_paths(c, [tmp_path])
+    got = compare_kpi(c, kpi("low"), "883", 2025)
+    assert (got.value, got.england_value) == (8.0, 11.0)
+    assert got.source == "EES pub pct [All]"

@@ -40,7 +40,7 @@ import duckdb
 
 from cscperf.benchmarks import reorg
 from cscperf.benchmarks.direction import YEARS, direction
-from cscperf.benchmarks.mapping import SN_STATS, PublishedSeries
+from cscperf.benchmarks.mapping import RELEASE_YEARS, SN_STATS, PublishedSeries
 from cscperf.benchmarks.periods import PeriodMatch
 from cscperf.kpis.catalogue import Kpi, load_catalogue
 
@@ -144,11 +144,18 @@ def _fetch(
         else "AND (geographic_level = 'National' OR list_contains(?, old_la_code))"
     )
     got = con.execute(
-        f"""SELECT source, CASE WHEN source = 'LAIT' THEN '' ELSE dataset END, series, filters,
-                  geographic_level, old_la_code, region_code, region_name, area_name, value,
-                  symbol, symbol_meaning
+        f"""SELECT source,
+                  CASE WHEN source = 'LAIT' THEN ''
+                       ELSE regexp_replace(dataset, '{RELEASE_YEARS}', '') END AS dataset_key,
+                  series, filters, geographic_level, old_la_code, region_code, region_name,
+                  area_name, value, symbol, symbol_meaning
            FROM bench_values
-           WHERE year = ? AND series IN (SELECT unnest(?)) {only}""",
+           WHERE year = ? AND series IN (SELECT unnest(?)) {only}
+           -- two releases of one data set (2013_to_2025, 2013_to_2026): the later wins
+           QUALIFY row_number() OVER (
+               PARTITION BY source, dataset_key, series, filters, time_identifier,
+                            geographic_level, old_la_code, region_code, area_name
+               ORDER BY dataset DESC) = 1""",
         [year, sorted({k[2] for k in keys}), *([] if las is None else [list(las)])],
     ).fetchall()
     for r in got:

@@ -17,6 +17,7 @@ average (LAIT's choice: the mean).
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,6 +44,22 @@ class PublishedSeries:
         flt = json.loads(self.filters)
         where = "; ".join(f"{v}" for v in flt.values())
         return f"EES {self.dataset} {self.series}" + (f" [{where}]" if where else "")
+
+
+#: the year range the DfE appends to a release file's name, which moves every year
+RELEASE_YEARS = r"_[0-9]{4}_to_[0-9]{4}$"
+
+
+def dataset_key(stem: str) -> str:
+    """An EES file stem without its release year range, so next year's file
+    (``b1_children_in_need_2013_to_2026``) serves the same mapping as this year's.
+
+    >>> dataset_key("b1_children_in_need_2013_to_2025")
+    'b1_children_in_need'
+    >>> dataset_key("cla_number_and_rate_per_10k_children")
+    'cla_number_and_rate_per_10k_children'
+    """
+    return re.sub(RELEASE_YEARS, "", stem)
 
 
 def filters_json(filters: dict[str, Any]) -> str:
@@ -95,7 +112,13 @@ def parse_published(value: Any) -> tuple[PublishedSeries, ...]:
             raise ValueError(f"{where}: filters must map each filter column to its value")
         out.append(
             PublishedSeries(
-                "EES", str(entry["ees"]), indicator, filters_json(filters), decimals, sn_stat, note
+                "EES",
+                dataset_key(str(entry["ees"])),
+                indicator,
+                filters_json(filters),
+                decimals,
+                sn_stat,
+                note,
             )
         )
     return tuple(out)
