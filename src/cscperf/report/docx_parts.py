@@ -15,6 +15,7 @@ from docx.table import _Cell, _Row
 from docx.text.paragraph import Paragraph
 
 SVG_NS = "http://www.w3.org/2000/svg"
+XMLNS_NS = "http://www.w3.org/2000/xmlns/"
 #: CSS pixels per inch (the SVG's user unit when it has no absolute size).
 PX_PER_INCH = 96
 
@@ -100,6 +101,8 @@ def svg_png(svg: ET.Element, scale: float = 2.0) -> bytes:
     for node in el.iter():
         if node.tag.startswith("{" + SVG_NS + "}"):
             node.tag = _local(node.tag)
+        for name in [k for k in node.attrib if k.startswith(("xmlns", "{" + XMLNS_NS))]:
+            del node.attrib[name]  # namespace declarations: ElementTree writes its own
     w, h = svg_size_px(svg)
     el.set("xmlns", SVG_NS)
     el.set("width", f"{w:g}")

@@ -59,16 +59,23 @@ def _fetcher_class() -> type:
     return RefuseAll
 
 
-def render_pdf(html: str) -> tuple[bytes, list[str]]:
-    """The PDF bytes and the URLs the HTML asked for (all refused; none expected)."""
+def render_document(html: str) -> tuple[Any, list[str]]:
+    """The laid-out WeasyPrint document (pages and boxes, for checks) and the URLs the
+    HTML asked for (all refused; none expected)."""
     from weasyprint import HTML
 
     fetcher = _fetcher_class()()
     logging.getLogger("weasyprint").setLevel(logging.ERROR)  # a refused URL is not news
     document = HTML(string=with_running_head(html), url_fetcher=fetcher).render()
+    return document, list(fetcher.refused)
+
+
+def render_pdf(html: str) -> tuple[bytes, list[str]]:
+    """The PDF bytes and the URLs the HTML asked for (all refused)."""
+    document, refused = render_document(html)
     pdf = document.write_pdf()
     assert isinstance(pdf, bytes)
-    return pdf, list(fetcher.refused)
+    return pdf, refused
 
 
 def write_pdf(html: str, path: Path) -> Path:
