@@ -52,10 +52,10 @@ def _chromium() -> str:
 
 def _axe() -> Path:
     path = Path(
-        os.environ.get("CSCPERF_AXE") or CACHE / "npm" / "node_modules" / "axe-core" / "axe.min.js"
+        os.environ.get("CSCPERF_AXE") or CACHE / "a11y" / "node_modules" / "axe-core" / "axe.min.js"
     )
     if not path.is_file():
-        pytest.skip(f"axe-core {AXE_VERSION} is not installed ({path}; .ci/run installs it)")
+        _missing(f"axe-core {AXE_VERSION} is not installed ({path}; .ci/run installs it)")
     return path
 
 
