@@ -492,3 +492,23 @@ def test_xlsx_is_written_by_the_xlsx_module(tmp_path: Path, monkeypatch: Any) ->
     paths = writers.write_formats(data, tmp_path / "o", ["xlsx"], db=db, targets_path="t.yml")
     assert paths == [tmp_path / "o" / "scorecard.xlsx"]
     assert calls == [("883", END, "year", "t.yml", db, tmp_path / "o" / "scorecard.xlsx")]
+
+
+def test_docx_wide_table_on_a_landscape_page_columns_sized_by_content() -> None:
+    head = "".join(f'<th scope="col">C{i}</th>' for i in range(8))
+    body = '<tr><th scope="row">Children looked after placed inside the LA boundary</th>'
+    body += "<td>42%</td>" * 7 + "</tr>"
+    html = (
+        "<!DOCTYPE html><html lang=en><head><title>t: x</title></head><body><main>"
+        "<p>Before.</p><table><caption>Wide</caption><thead><tr>" + head + "</tr></thead>"
+        "<tbody>" + body + "</tbody></table><p>After.</p>"
+        "<table><caption>Narrow</caption><tr><td>a</td><td>b</td></tr></table></main></body></html>"
+    )
+    doc = build_docx(html)
+    orient = [(s.page_width > s.page_height) for s in doc.sections]
+    assert orient == [False, True, False]  # portrait, the wide table landscape, portrait
+    wide, narrow = doc.tables
+    widths = [c.width for c in wide.columns]
+    assert widths[0] > 3 * widths[1] and len(set(widths[1:])) == 1
+    assert abs(sum(widths) - (29.7 - 4) / 2.54 * 914400) < 914400 * 0.01
+    assert abs(sum(c.width for c in narrow.columns) - (21.0 - 4) / 2.54 * 914400) < 9144

@@ -18,8 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from docx import Document
-from docx.enum.section import WD_ORIENT
-from docx.enum.text import WD_BREAK
+from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.shared import Cm, Pt
 from docx.table import _Cell
 from tinyhtml5.parser import HTMLParser
@@ -34,6 +33,9 @@ COMMENTARY = ("What happened", "Why", "Action", "Owner", "Date")
 CONTAINERS = {"header", "main", "footer", "section", "div", "article", "aside", "nav", "body"}
 SKIP = {"style", "script", "template", "head", "title", "meta", "link", "noscript"}
 TEXT_WIDTH_IN = (21.0 - 2 * 2.0) / 2.54  # A4 with 2 cm margins
+LANDSCAPE_WIDTH_IN = (29.7 - 2 * 2.0) / 2.54
+#: Tables with this many columns or more go on a landscape page.
+WIDE_TABLE = 8
 
 
 def _tag(el: ET.Element) -> str:
@@ -203,10 +205,8 @@ class _Writer:
 
     def table(self, el: ET.Element, box: Any) -> None:
         """A Word table: caption above it, header rows bold and repeated on every page,
-        RAG cells shaded with their word kept, empty cells left for typing into."""
-        caption = next((c for c in el if _tag(c) == "caption"), None)
-        if caption is not None:
-            self.caption(caption, box, keep_with_next=True)
+        RAG cells shaded with their word kept, empty cells left for typing into; columns
+        as wide as their content asks; a wide table on a landscape page of its own."""
         rows: list[tuple[ET.Element, bool]] = []
         for part in el:
             ptag = _tag(part)
@@ -217,10 +217,18 @@ class _Writer:
         if not rows:
             return
         width = max(sum(_span(c) for c in tr if _tag(c) in ("th", "td")) for tr, _ in rows)
-        if self.break_next and box is self.doc:
-            self.paragraph(box).add_run().add_break(WD_BREAK.PAGE)
-        table = box.add_table(rows=len(rows), cols=max(width, 1))
+        width = max(width, 1)
+        landscape = box is self.doc and width >= WIDE_TABLE
+        if landscape:
+            self.orient(landscape=True)
+        caption = next((c for c in el if _tag(c) == "caption"), None)
+        if caption is not None:
+            self.caption(caption, box, keep_with_next=True)
+        elif self.break_next and box is self.doc:
+            self.paragraph(box)  # an empty paragraph starts the new page
+        table = box.add_table(rows=len(rows), cols=width)
         table.style = "Table Grid"
+        table.autofit = False
         self.tables.append(table)
         for (tr, head), row in zip(rows, table.rows, strict=True):
             if head:
@@ -237,6 +245,19 @@ class _Writer:
                 col += span
             if cells and all(_tag(c) == "td" and not _text(c) for c in cells):
                 row.height = Cm(1.2)  # a blank row to type into
+        usable = (LANDSCAPE_WIDTH_IN if landscape else TEXT_WIDTH_IN) if box is self.doc else None
+        if usable is not None:
+            parts.set_column_widths(table, _column_text(rows, width), usable)
+        if landscape:
+            self.orient(landscape=False)
+
+    def orient(self, landscape: bool) -> None:
+        """Start a new section (on a new page) in landscape or portrait A4."""
+        section = self.doc.add_section(WD_SECTION.NEW_PAGE)
+        section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+        long, short = Cm(29.7), Cm(21.0)
+        section.page_width, section.page_height = (long, short) if landscape else (short, long)
+        self.break_next = False
 
     def cell(self, el: ET.Element, cell: _Cell, bold: bool) -> None:
         for cls in _classes(el):
@@ -279,6 +300,22 @@ class _Writer:
         for row, label in zip(table.rows[1:], COMMENTARY, strict=True):
             row.cells[0].paragraphs[0].add_run(label).bold = True
             row.height = Cm(1.5)
+
+
+def _column_text(rows: list[tuple[ET.Element, bool]], width: int) -> list[tuple[int, int]]:
+    """Per column, in characters: its longest word (the least it needs) and its longest
+    cell up to 40 (what it would like)."""
+    longest = [1] * width
+    word = [1] * width
+    for tr, _ in rows:
+        col = 0
+        for c in (c for c in tr if _tag(c) in ("th", "td")):
+            if _span(c) == 1 and col < width:
+                text = _text(c)
+                longest[col] = max(longest[col], min(len(text), 40))
+                word[col] = max(word[col], *(len(w) for w in text.split() or [""]))
+            col += _span(c)
+    return [(w, max(n, w)) for w, n in zip(word, longest, strict=True)]
 
 
 BLOCK_TAGS = {"p", "ul", "ol", "dl", "table", "figure", "div", "h1", "h2", "h3", "h4"}

@@ -11,7 +11,7 @@ from io import BytesIO
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Inches
-from docx.table import _Cell, _Row
+from docx.table import Table, _Cell, _Row
 from docx.text.paragraph import Paragraph
 
 SVG_NS = "http://www.w3.org/2000/svg"
@@ -42,6 +42,30 @@ def keep_row_together(row: _Row) -> None:
     """Do not split this row across pages."""
     tr_pr = row._tr.get_or_add_trPr()
     tr_pr.append(OxmlElement("w:cantSplit"))
+
+
+#: Rough width of a 10 pt Arial character and a cell's left+right padding, in inches.
+CHAR_IN, PAD_IN = 0.09, 0.16
+
+
+def set_column_widths(table: Table, sizes: list[tuple[int, int]], total_in: float) -> None:
+    """Give each column room for its longest word, then share what is left of
+    ``total_in`` by how much more its longest cell wants (Word reads the cells' widths,
+    LibreOffice the grid's)."""
+    need = [w * CHAR_IN + PAD_IN for w, _ in sizes]
+    want = [max(n - w, 0) * CHAR_IN for w, n in sizes]
+    spare = total_in - sum(need)
+    if spare <= 0:
+        widths = [n * total_in / sum(need) for n in need]
+    else:
+        share = [x / sum(want) if sum(want) else 1 / len(want) for x in want]
+        widths = [n + spare * f for n, f in zip(need, share, strict=True)]
+    emus = [Inches(w) for w in widths]
+    for col, w in zip(table.columns, emus, strict=True):
+        col.width = w
+    for row in table.rows:
+        for cell, w in zip(row.cells, emus, strict=True):
+            cell.width = w
 
 
 def add_field(paragraph: Paragraph, instruction: str) -> None:
