@@ -19,15 +19,20 @@ from cscperf.targets import TargetError
               show_default=True)  # fmt: skip
 @click.option("--targets", "targets_path", type=click.Path(dir_okay=False), default=None,
               help="Targets file (YAML or CSV); default: the shipped targets.")  # fmt: skip
+@click.option("--format", "formats", default=None, metavar="LIST",
+              help="Comma-separated: html,pdf,docx,xlsx (default: all).")  # fmt: skip
 @click.option("--out", required=True, type=click.Path(file_okay=False), help="Output folder.")
 def report(db: str, la_code: str, period_end: object, period_type: str,
-           targets_path: str | None, out: str) -> None:  # fmt: skip
-    """Write report.html (self-contained, accessible) for one LA and period."""
+           targets_path: str | None, formats: str | None, out: str) -> None:  # fmt: skip
+    """Write report.html (self-contained, accessible), report.pdf, report.docx and
+    scorecard.xlsx for one LA and period."""
     from datetime import date
 
-    from cscperf.report import build_report, write_report
+    from cscperf.report import build_report
+    from cscperf.report.writers import default_formats, parse_formats, write_formats
 
     assert isinstance(period_end, date)
+    chosen = parse_formats(formats) if formats is not None else default_formats()
     if not Path(db).is_file():
         fail(f"{db}: no such store")
     try:
@@ -37,7 +42,8 @@ def report(db: str, la_code: str, period_end: object, period_type: str,
     except (ValueError, duckdb.Error) as exc:
         fail(str(exc).splitlines()[0])
     try:
-        path = write_report(data, Path(out))
+        paths = write_formats(data, Path(out), chosen, db=db, targets_path=targets_path)
     except OSError as exc:
         fail(f"{out}: cannot write the report ({exc.strerror or exc})")
-    click.echo(str(path))
+    for path in paths:
+        click.echo(str(path))

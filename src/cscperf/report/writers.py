@@ -1,0 +1,83 @@
+"""Write the report in the formats asked for: report.html, report.pdf, report.docx and
+scorecard.xlsx. PDF and Word are made from the rendered HTML, so all three show the
+same content; the workbook is written from the API by its own module."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from collections.abc import Sequence
+from pathlib import Path
+
+from cscperf.report.build import ReportData, render, write_report
+from cscperf.usererror import UserError
+
+FORMATS = ("html", "pdf", "docx", "xlsx")
+XLSX_MODULE = "cscperf.report.xlsx"
+
+
+def default_formats() -> list[str]:
+    """Every format whose writer is installed (xlsx only when its module is present)."""
+    have_xlsx = importlib.util.find_spec(XLSX_MODULE) is not None
+    return [f for f in FORMATS if f != "xlsx" or have_xlsx]
+
+
+def parse_formats(text: str) -> list[str]:
+    """``html,pdf`` -> ['html', 'pdf'] in the order given, once each; UserError naming an
+    unknown format (or an empty list)."""
+    asked = [f.strip().lower() for f in text.split(",") if f.strip()]
+    unknown = [f for f in asked if f not in FORMATS]
+    if unknown:
+        raise UserError(
+            f"--format: unknown format {', '.join(map(repr, unknown))} "
+            f"(choose from {', '.join(FORMATS)})"
+        )
+    if not asked:
+        raise UserError(f"--format: no format given (choose from {', '.join(FORMATS)})")
+    return list(dict.fromkeys(asked))
+
+
+def write_formats(
+    data: ReportData,
+    out: Path,
+    formats: Sequence[str],
+    *,
+    db: str = "cscperf.duckdb",
+    targets_path: str | Path | None = None,
+) -> list[Path]:
+    """Write each format into ``out`` (created if missing) and return the paths in the
+    order asked. Raises UserError for an unknown format or a missing xlsx writer,
+    OSError when a file cannot be written."""
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown:
+        raise UserError(f"unknown report format {unknown[0]!r} (choose from {', '.join(FORMATS)})")
+    writer = None
+    if "xlsx" in formats:
+        try:
+            writer = importlib.import_module(XLSX_MODULE).write_scorecard_xlsx
+        except (ImportError, AttributeError):
+            raise UserError("xlsx writer not installed") from None
+    out.mkdir(parents=True, exist_ok=True)
+    html_path = write_report(data, out) if "html" in formats else None
+    html = html_path.read_text(encoding="utf-8") if html_path else None
+    paths: list[Path] = []
+    for fmt in formats:
+        if fmt == "html":
+            assert html_path is not None
+            paths.append(html_path)
+            continue
+        if fmt == "xlsx":
+            assert writer is not None
+            args = (data.la_code, data.period_end, data.period_type, targets_path, db)
+            paths.append(writer(*args, out / "scorecard.xlsx"))
+            continue
+        html = html if html is not None else render(data)
+        if fmt == "pdf":
+            from cscperf.report.pdf import write_pdf
+
+            paths.append(write_pdf(html, out / "report.pdf"))
+        else:
+            from cscperf.report.docx import write_docx
+
+            paths.append(write_docx(html, out / "report.docx"))
+    return paths
