@@ -203,3 +203,8 @@ def show(
         click.echo(f"wrote {out}", err=True)
     else:
         click.echo(text)
+
+
+from cscperf.benchmarks.pool_cli import pool_cmd  # noqa: E402  (its own module: see its doc)
+
+benchmarks.add_command(pool_cmd)

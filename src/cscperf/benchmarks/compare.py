@@ -24,11 +24,15 @@ import datetime as dt
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import duckdb
 
 from cscperf.benchmarks.mapping import SN_STATS, PublishedSeries
 from cscperf.kpis.catalogue import Kpi, load_catalogue
+
+if TYPE_CHECKING:
+    from cscperf.benchmarks.pool import PoolValue
 
 
 @dataclass(frozen=True)
@@ -69,6 +73,29 @@ class Comparison:
     computed: float | None  # our value from kpi_values
     difference: float | None  # round(computed, decimals) - published value
     note: str = ""
+    #: the regional pool for the same year (case-level data of other LAs in the store),
+    #: when asked for (:func:`cscperf.benchmarks.pool.attach_pool`)
+    pool: PoolValue | None = None
+
+    @property
+    def comparator(self) -> str:
+        """Which comparator is shown: 'published' (the DfE's SN figure) when there is one,
+        else 'pool' when the regional pool has a value, else ''."""
+        if self.sn_value is not None:
+            return "published"
+        return "pool" if self.pool is not None and self.pool.value is not None else ""
+
+    @property
+    def comparator_label(self) -> str:
+        """What the shown comparator is, and what else there is: 'SN mean 2024-25
+        (published; regional pool (10 LAs, 2024-25) also computed)'."""
+        pooled = self.pool.label if self.pool is not None and self.pool.value is not None else ""
+        if self.comparator == "published":
+            also = f"; {pooled} also computed" if pooled else ""
+            return f"{self.sn_label} {self.year - 1}-{self.year % 100:02d} (published{also})"
+        if self.comparator == "pool":
+            return f"{pooled} (no published SN figure)"
+        return ""
 
     @property
     def sn_label(self) -> str:

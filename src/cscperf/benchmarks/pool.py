@@ -27,11 +27,15 @@ import datetime as dt
 import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import duckdb
 
 from cscperf.kpis.catalogue import Kpi, load_catalogue
 from cscperf.kpis.periods import Period, build_periods, reporting_year_start
+
+if TYPE_CHECKING:
+    from cscperf.benchmarks.compare import Comparison
 
 #: aggregates whose pooled value is Σ numerators / Σ denominators of stored values
 ADDITIVE = ("count", "percent", "ratio", "mean", "rate_per_10k")
@@ -410,3 +414,29 @@ def _one(
         chosen=chosen.chosen,
         note="; ".join(notes),
     )
+
+
+def attach_pool(
+    con: duckdb.DuckDBPyConnection,
+    comparisons: Sequence[Comparison],
+    la_code: str,
+    year: int,
+    members: Sequence[str] | None = None,
+    compute_missing: bool = True,
+) -> list[Comparison]:
+    """The published comparisons of one return year with the regional pool for that year
+    attached (``Comparison.pool``; ``comparator`` says which one is shown). Unchanged
+    when no other LA's data are in the store."""
+    from dataclasses import replace
+
+    if not comparisons:
+        return list(comparisons)
+    try:
+        pools = pool_many(
+            con, la_code, "year", [dt.date(year, 3, 31)], [c.kpi_id for c in comparisons],
+            members, compute_missing,
+        )  # fmt: skip
+    except ValueError:
+        return list(comparisons)
+    by_kpi = {p.kpi_id: p for p in pools}
+    return [replace(c, pool=by_kpi.get(c.kpi_id)) for c in comparisons]
