@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 from collections.abc import Iterator
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -176,3 +178,63 @@ def test_period_labels(ptype: str, end: dt.date, label: str) -> None:
 
 def test_pool_label() -> None:
     assert pool_label(10, "quarter", dt.date(2025, 9, 30)) == "regional pool (10 LAs, Q2 2025-26)"
+
+
+# --- CLI: cscperf benchmarks pool -------------------------------------------------------
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> str:
+    from cscperf.store.db import connect
+
+    path = tmp_path / "s.duckdb"
+    c = connect(path)
+    ensure_reference(c, lookup_postcodes=False)
+    load_given(c, GIVEN, 2025)
+    c.close()
+    return str(path)
+
+
+def cli(*args: str) -> tuple[int, str]:
+    from click.testing import CliRunner
+
+    from cscperf.cli import main
+
+    res = CliRunner().invoke(main, ["benchmarks", "pool", *args])
+    assert "Traceback" not in res.output, res.output
+    return res.exit_code, res.output
+
+
+def test_cli_csv(db: str) -> None:
+    args = ["--la", "883", "--period-type", "year", "--period-end", "2025-03-31"]
+    args += ["--kpi", "cla_rate", "--members", "866,303", "--format", "csv"]
+    code, out = cli("--db", db, *args)
+    assert code == 0, out
+    lines = out.splitlines()
+    assert lines[0] == "regional pool (2 LAs, 2024-25): given"
+    rows = list(csv.DictReader(lines[1:]))
+    assert len(rows) == 1
+    r = rows[0]
+    assert (r["kpi_id"], r["value"], r["la_value"]) == ("cla_rate", "6.0", "5.0")
+    assert r["place"] == "2 of 3"
+    # the mean of the members' rates, (20 + 2.5) / 2 = 11.25, to one place: not the pool
+    assert (r["mean_of_members"], r["used"], r["shown"]) == (
+        "11.2",
+        "866 303",
+        "regional pool (2 LAs, 2024-25)",
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--kpi", "nope"), "unknown KPI nope"),
+        (("--period-end", "2025-03-30"), "is not the end of a reporting year"),
+        (("--la", "929"), "no statistical neighbour of Northumberland"),
+    ],
+)
+def test_cli_errors_one_line_exit_2(db: str, args: tuple[str, ...], message: str) -> None:
+    given = {"--la": "883", "--period-type": "year", "--period-end": "2025-03-31"}
+    given.update(dict(zip(args[::2], args[1::2], strict=True)))
+    code, out = cli("--db", db, *[x for kv in given.items() for x in kv])
+    assert code == 2 and len(out.strip().splitlines()) == 1 and message in out, out
