@@ -238,3 +238,24 @@ def test_cli_errors_one_line_exit_2(db: str, args: tuple[str, ...], message: str
     given.update(dict(zip(args[::2], args[1::2], strict=True)))
     code, out = cli("--db", db, *[x for kv in given.items() for x in kv])
     assert code == 2 and len(out.strip().splitlines()) == 1 and message in out, out
+
+
+def test_comparison_says_which_comparator_is_shown(con: duckdb.DuckDBPyConnection) -> None:
+    """No published figures imported: the pool is shown; with a published SN mean, that is
+    shown and the pool is said to be computed too."""
+    from dataclasses import replace
+
+    from cscperf.benchmarks.compare import compare_kpi
+    from cscperf.benchmarks.pool import attach_pool
+
+    bare = compare_kpi(con, get_kpi("cla_rate"), "883", 2025)
+    assert bare.sn_value is None and bare.comparator == ""
+    (c,) = attach_pool(con, [bare], "883", 2025, members=["866", "303"])
+    assert c.pool is not None and c.pool.value == 6.0
+    assert c.comparator == "pool"
+    assert c.comparator_label == "regional pool (2 LAs, 2024-25) (no published SN figure)"
+    published = replace(c, sn_value=41.5)
+    assert published.comparator == "published"
+    assert published.comparator_label == (
+        "SN mean 2024-25 (published; regional pool (2 LAs, 2024-25) also computed)"
+    )
