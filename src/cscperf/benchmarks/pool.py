@@ -192,12 +192,19 @@ def ensure_values(
         for la in las
         if (k.id, la, p.period_type, p.period_end) not in have
     ]
-    if missing:
+    by_la: dict[str, set[tuple[str, Period]]] = {}
+    for k, la, p in missing:
+        by_la.setdefault(la, set()).add((k.id, p))
+    groups: dict[frozenset[tuple[str, Period]], list[str]] = {}
+    for la, wanted in by_la.items():  # LAs missing the same cells are computed together
+        groups.setdefault(frozenset(wanted), []).append(la)
+    by_id = {k.id: k for k in kpis}
+    for cells, group in groups.items():  # only what is missing: a stored value stays
         compute_periods(
             con,
-            sorted({m[2] for m in missing}, key=lambda p: (p.period_type, p.period_end)),
-            list({m[0].id: m[0] for m in missing}.values()),
-            sorted({m[1] for m in missing}),
+            sorted({p for _, p in cells}, key=lambda p: (p.period_type, p.period_end)),
+            [by_id[k] for k in sorted({k for k, _ in cells})],
+            sorted(group),
             on_error="collect",
         )
     return len(missing)
