@@ -45,6 +45,7 @@ def run_demo(
     seed: int,
     neighbour_years: int = 2,
     reference: Path | None = None,
+    scale_factor: float = 1.0,
 ) -> str:
     from cscperf.synth.api import generate  # heavy; only needed here
 
@@ -60,14 +61,16 @@ def run_demo(
     # the years are written in parallel, one process per core (same files as serially)
     years = range(first_year, last_year + 1)
     try:
-        generate([la_code], years, seed=seed, out=data, workers=available_cores())
+        generate([la_code], years, seed=seed, out=data, workers=available_cores(),
+                 scale_factor=scale_factor)  # fmt: skip
     except (KeyError, ValueError) as exc:
         reason = exc.args[0] if exc.args else exc
         raise UserError(f"cannot generate the demo LA: {reason}") from None
     _say(f"generated synthetic LA {la_code}, {first_year}-{last_year}, "
          f"in {time.perf_counter() - t0:.1f}s -> {data}")
     nb_first = max(first_year, last_year - neighbour_years + 1)
-    neighbours = generate_neighbours(data / "neighbours", la_code, nb_first, last_year, seed)
+    neighbours = generate_neighbours(data / "neighbours", la_code, nb_first, last_year, seed,
+                                     scale_factor)  # fmt: skip
     db = out / "cscperf.duckdb"
     if db.exists():
         db.unlink()
@@ -113,8 +116,9 @@ def run_demo(
 
 
 def generate_neighbours(
-    folder: Path, la_code: str, first_year: int, last_year: int, seed: int
-) -> list[str]:
+    folder: Path, la_code: str, first_year: int, last_year: int, seed: int,
+    scale_factor: float = 1.0,
+) -> list[str]:  # fmt: skip
     """The LA's 10 statistical neighbours (DfE 2025) for the last years only: the regional
     pool needs their children, not their history. No Annex A (its workbook dominates the
     time; only the contacts KPI reads it)."""
@@ -128,7 +132,7 @@ def generate_neighbours(
     _say(f"generating its {len(codes)} statistical neighbours, {first_year}-{last_year} ...")
     try:
         generate(codes, range(first_year, last_year + 1), seed=seed, out=folder,
-                 workers=available_cores(), annex_a=False,
+                 workers=available_cores(), annex_a=False, scale_factor=scale_factor,
                  progress=lambda line: _say(f"  {line}"))  # fmt: skip
     except (KeyError, ValueError) as exc:
         reason = exc.args[0] if exc.args else exc
@@ -232,7 +236,8 @@ def write_pool(
     path = out / "pool.csv"
     path.write_text(render_rows(list(COLUMNS), [[r[c] for c in COLUMNS] for r in records], "csv")
                     + "\n", encoding="utf-8")  # fmt: skip
-    label = rows[0].label if rows else "regional pool"
+    widest = max(rows, key=lambda p: len(p.used), default=None)
+    label = widest.label if widest else "regional pool"
     shown = ("the published SN figure is shown where there is one, the pool elsewhere"
              if published else "the pool is the only comparator")  # fmt: skip
     _say(f"wrote {path}: {label} ({shown})")
@@ -296,8 +301,10 @@ def parse_years(text: str) -> tuple[int, int]:
 @click.option("--reference", type=click.Path(exists=True), default=None,
               help="The DfE's published files to import (default: ../shared/reference "
                    "beside the working folder or the repo, when there).")  # fmt: skip
+@click.option("--scale-factor", default=1.0, show_default=True, type=click.FloatRange(0.001, 10),
+              help="Multiply each LA's child population (small: a quick look).")  # fmt: skip
 def demo(out: str, la_code: str, years: str, seed: int, neighbour_years: int,
-         reference: str | None) -> None:  # fmt: skip
+         reference: str | None, scale_factor: float) -> None:  # fmt: skip
     """Run the whole product on a synthetic LA and its 10 statistical neighbours: print
     its scorecard and write its report.
 
@@ -308,7 +315,8 @@ def demo(out: str, la_code: str, years: str, seed: int, neighbour_years: int,
     first, last = parse_years(years)
     ref = Path(reference) if reference else None
     try:
-        click.echo(run_demo(Path(out), la_code, first, last, seed, neighbour_years, ref))
+        click.echo(run_demo(Path(out), la_code, first, last, seed, neighbour_years, ref,
+                            scale_factor))  # fmt: skip
     except (StoreError, IngestError) as exc:
         raise UserError(str(exc)) from None
     except OSError as exc:
