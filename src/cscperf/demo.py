@@ -232,7 +232,9 @@ def write_pool(
         _say(f"warning: no regional pool: {exc}")
         return None
     cat = load_catalogue(strict=False)
-    records = [record(p, cat[p.kpi_id].decimals, None) for p in rows if p.kpi_id in cat]
+    sn = published_sn(con, la_code, year_end.year) if published else {}
+    records = [record(p, cat[p.kpi_id].decimals, sn.get(p.kpi_id)) for p in rows
+               if p.kpi_id in cat]  # fmt: skip
     path = out / "pool.csv"
     path.write_text(render_rows(list(COLUMNS), [[r[c] for c in COLUMNS] for r in records], "csv")
                     + "\n", encoding="utf-8")  # fmt: skip
@@ -242,6 +244,19 @@ def write_pool(
              if published else "the pool is the only comparator")  # fmt: skip
     _say(f"wrote {path}: {label} ({shown})")
     return path
+
+
+def published_sn(
+    con: duckdb.DuckDBPyConnection, la_code: str, year: int
+) -> dict[str, tuple[str, float | None]]:
+    """The published SN figure (label, value) by KPI for a return year, where imported."""
+    from cscperf.benchmarks.compare import compare
+
+    try:
+        rows = compare(con, la_code, year)
+    except (LookupError, ValueError, duckdb.Error):
+        return {}
+    return {c.kpi_id: (f"{c.sn_label} {year - 1}-{year % 100:02d}", c.sn_value) for c in rows}
 
 
 def write_html(out: Path, la_code: str, year_end: dt.date, db: Path) -> Path | None:

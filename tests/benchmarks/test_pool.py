@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -80,6 +81,8 @@ def test_pool_is_the_kpi_of_the_pooled_children(con: duckdb.DuckDBPyConnection) 
     got = by_kpi(pool_many(con, "883", "year", [END], KPIS, members=["866", "303"]))
     # working, cla_children (count): 866 has D, E; 303 has G -> 2 + 1 = 3
     assert (got["cla_children"].value, got["cla_children"].denominator) == (3, None)
+    # beside one LA's count the pool shows its count per LA pooled: 3 / 2 = 1.5
+    assert got["cla_children"].comparator == 1.5 and got["cla_rate"].comparator == 6.0
     # working, cla_rate: 866 2 / 1,000 x 10,000 = 20.0; 303 1 / 4,000 x 10,000 = 2.5;
     # mean of the rates (20 + 2.5) / 2 = 11.25, but the pool is 3 / 5,000 x 10,000 = 6.0
     rate = got["cla_rate"]
@@ -221,7 +224,7 @@ def test_cli_csv(db: str) -> None:
     assert (r["mean_of_members"], r["used"], r["shown"]) == (
         "11.2",
         "866 303",
-        "regional pool (2 LAs, 2024-25)",
+        "regional pool (2 LAs, 2024-25) (no published SN figure)",
     )
 
 
@@ -254,8 +257,49 @@ def test_comparison_says_which_comparator_is_shown(con: duckdb.DuckDBPyConnectio
     assert c.pool is not None and c.pool.value == 6.0
     assert c.comparator == "pool"
     assert c.comparator_label == "regional pool (2 LAs, 2024-25) (no published SN figure)"
+    (count,) = attach_pool(con, [replace(bare, kpi_id="cla_children")], "883", 2025,
+                           members=["866", "303"])  # fmt: skip
+    assert count.comparator_label == (
+        "regional pool (2 LAs, 2024-25), per LA (no published SN figure)"
+    )
     published = replace(c, sn_value=41.5)
     assert published.comparator == "published"
     assert published.comparator_label == (
+        "SN mean 2024-25 (published; regional pool (2 LAs, 2024-25) also computed)"
+    )
+
+
+def test_cli_says_the_published_figure_is_shown_when_there_is_one(
+    db: str, tmp_path: Path
+) -> None:
+    """With the DfE's cla_rate imported (883's neighbours 866 and 303 published at 40 and
+    45: SN mean 42.5), the year's row shows the published SN mean, the pool beside it."""
+    from cscperf.benchmarks.importer import import_paths
+    from cscperf.store.db import connect
+
+    pub = tmp_path / "pub"
+    pub.mkdir()
+    head = (
+        "time_period,time_identifier,geographic_level,country_code,country_name,region_code,"
+        "region_name,old_la_code,new_la_code,la_name,population_type,rate_per_10000\n"
+    )
+    rows = [
+        f"2025,Reporting year,Local authority,E92000001,England,E12000006,East of England,"
+        f"{la},E0600{la},LA {la},Children looked after on 31 March each year,{v}"
+        for la, v in (("883", "50"), ("866", "40"), ("303", "45"))
+    ]
+    (pub / "cla_number_and_rate_per_10k_children.csv").write_text(head + "\n".join(rows) + "\n")
+    sn_head = "LA num,LA Name,LA number,GOInd,GOReg,SN1,SNP,SN2,SNP\n"
+    (pub / "sn_2025.csv").write_text(sn_head + "883,T,883,6,East,866,C,303,C\n")
+    c = connect(db)
+    import_paths(c, [pub])
+    c.close()
+    args = ["--la", "883", "--period-type", "year", "--period-end", "2025-03-31"]
+    code, out = cli("--db", db, *args, "--kpi", "cla_rate", "--members", "866,303",
+                    "--format", "json")  # fmt: skip
+    assert code == 0, out
+    (row,) = json.loads(out[out.index("[") :])
+    assert (row["value"], row["published_sn"]) == (6.0, 42.5)
+    assert row["shown"] == (
         "SN mean 2024-25 (published; regional pool (2 LAs, 2024-25) also computed)"
     )

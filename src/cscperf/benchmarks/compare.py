@@ -89,13 +89,10 @@ class Comparison:
     def comparator_label(self) -> str:
         """What the shown comparator is, and what else there is: 'SN mean 2024-25
         (published; regional pool (10 LAs, 2024-25) also computed)'."""
-        pooled = self.pool.label if self.pool is not None and self.pool.value is not None else ""
-        if self.comparator == "published":
-            also = f"; {pooled} also computed" if pooled else ""
-            return f"{self.sn_label} {self.year - 1}-{self.year % 100:02d} (published{also})"
-        if self.comparator == "pool":
-            return f"{pooled} (no published SN figure)"
-        return ""
+        from cscperf.benchmarks.pool import shown_label
+
+        published = f"{self.sn_label} {self.year - 1}-{self.year % 100:02d}"
+        return shown_label(published if self.sn_value is not None else None, self.pool)
 
     @property
     def sn_label(self) -> str:

@@ -74,6 +74,14 @@ class PoolValue:
     chosen: str  # how the members were chosen
     note: str = ""
 
+    @property
+    def comparator(self) -> float | None:
+        """The figure to set beside one LA's: the pooled value, but for a count the pooled
+        count per LA pooled (one LA's count is no match for ten LAs' total)."""
+        if self.value is None or not self.used:
+            return None
+        return self.value / len(self.used) if self.denominator is None else self.value
+
 
 # --- members --------------------------------------------------------------------
 
@@ -141,6 +149,18 @@ def period_label(period_type: str, end: dt.date) -> str:
 def pool_label(n_las: int, period_type: str, end: dt.date) -> str:
     plural = "s" if n_las != 1 else ""
     return f"regional pool ({n_las} LA{plural}, {period_label(period_type, end)})"
+
+
+def shown_label(published: str | None, pooled: PoolValue | None) -> str:
+    """Which comparator is shown, and what else there is. ``published``: the published SN
+    figure's label ('SN mean 2024-25') when it has a value. The DfE's figure is shown where
+    there is one (it is what the LA is judged against); else the pool."""
+    pool = pooled.label if pooled is not None and pooled.value is not None else ""
+    if pool and pooled is not None and pooled.denominator is None:
+        pool += ", per LA"  # a count: the pooled total over the LAs pooled
+    if published:
+        return f"{published} (published" + (f"; {pool} also computed)" if pool else ")")
+    return f"{pool} (no published SN figure)" if pool else ""
 
 
 # --- computing ------------------------------------------------------------------

@@ -15,7 +15,7 @@ import click
 import duckdb
 
 from cscperf import api
-from cscperf.benchmarks.pool import PoolValue
+from cscperf.benchmarks.pool import PoolValue, shown_label
 from cscperf.cli_options import DB_OPTION, fail, parse_date
 from cscperf.kpis.catalogue import load_catalogue
 from cscperf.kpis.periods import PERIOD_TYPES
@@ -23,11 +23,12 @@ from cscperf.output import render
 from cscperf.store.db import StoreError
 
 COLUMNS = (
-    "la_code", "period_type", "period_end", "kpi_id", "title", "pool", "value", "numerator",
+    "la_code", "period_type", "period_end", "kpi_id", "title", "pool", "comparator", "value",
+    "numerator",
     "denominator", "la_value", "place", "members_with_value", "mean_of_members", "used",
     "members", "chosen", "basis", "published_sn", "shown", "note",
 )  # fmt: skip
-TABLE_COLUMNS = ("kpi_id", "la_value", "value", "place", "mean_of_members", "shown")
+TABLE_COLUMNS = ("kpi_id", "la_value", "comparator", "place", "mean_of_members", "shown")
 
 
 def _r(v: float | None, d: int) -> float | None:
@@ -52,11 +53,7 @@ def record(
     """One pool row for output; values to one more place than the KPI shows."""
     d = decimals + 1
     sn_label, sn_value = published or ("", None)
-    if sn_value is not None:
-        shown = f"{sn_label} (published)" + (f"; {p.label} also computed" if p.value is not None
-                                             else "")  # fmt: skip
-    else:
-        shown = p.label if p.value is not None else ""
+    shown = shown_label(sn_label if sn_value is not None else None, p)
     return {
         "la_code": p.la_code,
         "period_type": p.period_type,
@@ -64,6 +61,7 @@ def record(
         "kpi_id": p.kpi_id,
         "title": p.title,
         "pool": p.label,
+        "comparator": _r(p.comparator, d),
         "value": _r(p.value, d),
         "numerator": p.numerator,
         "denominator": p.denominator,
