@@ -92,8 +92,9 @@ def test_one_year_and_where_the_store_is(quick: None, tmp_path: Path) -> None:
 def test_small_demo_stores_the_eleven_las_and_writes_the_report(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Two years at a tiny scale, no published figures: the LA and its 10 statistical
-    neighbours are in the store, the pool of the 10 is written, and so is report.html."""
+    """Two years at a tiny scale (the neighbours: the last one), no published figures: the
+    LA and its 10 statistical neighbours are in the store, the pool of the 10 is written,
+    and so is report.html."""
     import duckdb
 
     from cscperf.reference.las import get_la
@@ -101,8 +102,10 @@ def test_small_demo_stores_the_eleven_las_and_writes_the_report(
     monkeypatch.setattr(demo, "find_reference", lambda given: None)
     out_dir = tmp_path / "o"
     res = CliRunner().invoke(
-        main, ["demo", "--years", "2024-2025", "--scale-factor", "0.02", "--out", str(out_dir)]
-    )
+        main,
+        ["demo", "--years", "2024-2025", "--neighbour-years", "1", "--scale-factor", "0.02",
+         "--out", str(out_dir)],
+    )  # fmt: skip
     assert res.exit_code == 0, res.output
     assert "comparisons use the regional pool alone" in res.output
     con = duckdb.connect(str(out_dir / "cscperf.duckdb"), read_only=True)

@@ -162,6 +162,9 @@ def test_quarter_pool(con: duckdb.DuckDBPyConnection) -> None:
                            ["cla_returned_home_days"], members=["866", "303"]))  # fmt: skip
     assert got["cla_returned_home_days"].value == 65.0
     assert got["cla_returned_home_days"].label == "regional pool (2 LAs, Q2 2024-25)"
+    # the 12 months to March 2025 are the year 2024-25: median(10, 20, 30, 100) = 25
+    (r12,) = pool_many(con, "883", "r12", [END], ["cla_returned_home_days"], ["866", "303"])
+    assert (r12.value, r12.label) == (25.0, "regional pool (2 LAs, 12 months to Mar 2025)")
 
 
 @pytest.mark.parametrize(
