@@ -306,3 +306,14 @@ def test_cli_says_the_published_figure_is_shown_when_there_is_one(
     assert row["shown"] == (
         "SN mean 2024-25 (published; regional pool (2 LAs, 2024-25) also computed)"
     )
+
+
+def test_api_pool_and_benchmarks_with_pool(db: str) -> None:
+    from cscperf import api
+
+    (row,) = api.pool("883", "year", END, ["cla_rate"], ["866", "303"], db=db)
+    assert (row.value, row.la_value) == (6.0, 5.0)
+    with pytest.raises(ValueError, match="not the end of a quarter"):
+        api.pool("883", "quarter", dt.date(2024, 8, 31), ["cla_rate"], ["866"], db=db)
+    (c,) = api.benchmarks_with_pool("883", 2025, ["cla_rate"], db=db, members=["866", "303"])
+    assert c.pool is not None and c.pool.value == 6.0 and c.comparator == "pool"
