@@ -49,7 +49,8 @@ def test_unwritable_out_one_line_exit_2(tmp_path: Path) -> None:
 @pytest.fixture
 def quick(monkeypatch: pytest.MonkeyPatch) -> None:
     """The demo without its slow parts: no synthetic files but a population, and a
-    'computation' that stores one referral rate a year (10.604453870625663 in 2024-25)."""
+    'computation' that stores one referral rate a year (10.604453870625663 in 2024-25)
+    for 883 (none for the neighbours)."""
     import cscperf.synth.api as synth_api
 
     def generate(las: list[str], years: Any, seed: int, out: Path, **kw: Any) -> None:
@@ -60,7 +61,7 @@ def quick(monkeypatch: pytest.MonkeyPatch) -> None:
     def compute(con: Any, la_codes: list[str], period_type: str, period_ends: list[dt.date],
                 **kw: Any) -> RunSummary:  # fmt: skip
         con.execute(KPI_VALUES_DDL)
-        for end in period_ends if period_type == "year" else []:
+        for end in period_ends if period_type == "year" and la_codes == ["883"] else []:
             con.execute(
                 "INSERT INTO kpi_values VALUES ('referral_rate', '883', 'year', ?, ?, 'all', "
                 "'all', 3, 2829, 10.604453870625663, NULL)",
@@ -70,6 +71,7 @@ def quick(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(synth_api, "generate", generate)
     monkeypatch.setattr(demo, "compute", compute)
+    monkeypatch.setattr(demo, "find_reference", lambda given: None)  # no published import
 
 
 def test_one_year_and_where_the_store_is(quick: None, tmp_path: Path) -> None:
@@ -85,3 +87,41 @@ def test_one_year_and_where_the_store_is(quick: None, tmp_path: Path) -> None:
         (10.6, "Referral rate per 10,000 children", "rate_per_10k")
     ]
     assert (out_dir / "kpi_values.csv").read_text().splitlines()[0].endswith(",flag,title,unit")
+
+
+def test_small_demo_stores_the_eleven_las_and_writes_the_report(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two years at a tiny scale (the neighbours: the last one), no published figures: the
+    LA and its 10 statistical neighbours are in the store, the pool of the 10 is written,
+    and so is report.html."""
+    import duckdb
+
+    from cscperf.reference.las import get_la
+
+    monkeypatch.setattr(demo, "find_reference", lambda given: None)
+    out_dir = tmp_path / "o"
+    res = CliRunner().invoke(
+        main,
+        ["demo", "--years", "2024-2025", "--neighbour-years", "1", "--scale-factor", "0.02",
+         "--out", str(out_dir)],
+    )  # fmt: skip
+    assert res.exit_code == 0, res.output
+    assert "comparisons use the regional pool alone" in res.output
+    con = duckdb.connect(str(out_dir / "cscperf.duckdb"), read_only=True)
+    las = {r[0] for r in con.execute("SELECT DISTINCT la_code FROM returns").fetchall()}
+    computed = {
+        r[0]
+        for r in con.execute(
+            "SELECT DISTINCT la_code FROM kpi_values WHERE period_type = 'month'"
+        ).fetchall()
+    }
+    con.close()
+    assert las == computed == {"883", *get_la("883").statistical_neighbours}
+    assert len(las) == 11
+    html = (out_dir / "report.html").read_text(encoding="utf-8")
+    assert html.lstrip().lower().startswith("<!doctype html")
+    pool = (out_dir / "pool.csv").read_text(encoding="utf-8")
+    assert "regional pool (10 LAs, 2024-25)" in pool
+    assert f"  {out_dir / 'report.html'}" in res.output
+    assert "Looked-after children per 10,000 children" in res.output  # the scorecard (CI greps it)

@@ -417,3 +417,57 @@ def quarantine_counts(
         params.append(return_year)
     _, rows = query_params(sql + " GROUP BY table_name ORDER BY table_name", params, db)
     return {str(t): int(n) for t, n in rows}  # type: ignore[call-overload]
+
+
+# --- regional pool: case-level data of several LAs in one store (issue 11 § 3) ---------
+if TYPE_CHECKING:
+    from cscperf.benchmarks.pool import PoolValue
+
+
+def pool(
+    la_code: str,
+    period_type: str,
+    period_end: dt.date,
+    kpi_ids: Sequence[str] | None = None,
+    members: Sequence[str] | None = None,
+    db: str | Path = DEFAULT_DB,
+) -> list[PoolValue]:
+    """Each KPI over the pooled children of ``members`` (default: the LA's statistical
+    neighbours in the store, else the other LAs of its region) beside the LA's value
+    and place; values the store lacks are computed first (kept unless the store is
+    read-only). Raises ValueError when there is no member, KeyError for an unknown KPI."""
+    from cscperf.benchmarks.pool import pool_many
+    from cscperf.kpis.periods import check_period_end
+    from cscperf.store.readonly import open_for_compute
+
+    check_period_end(period_type, period_end)
+    con, _ = open_for_compute(db)
+    try:
+        return pool_many(con, la_code, period_type, [period_end], kpi_ids, members)
+    finally:
+        con.close()
+
+
+def benchmarks_with_pool(
+    la_code: str,
+    year: int | None = None,
+    kpis: Sequence[str] | None = None,
+    db: str | Path = DEFAULT_DB,
+    members: Sequence[str] | None = None,
+    sn_stat: str | None = None,
+    sn_model: int | None = None,
+) -> list[Comparison]:
+    """:func:`benchmarks` with the regional pool for the same year on each comparison
+    (``Comparison.pool``; ``comparator`` says which is shown: the published SN figure
+    when there is one, else the pool)."""
+    from cscperf.benchmarks.compare import compare, latest_year
+    from cscperf.benchmarks.pool import attach_pool
+    from cscperf.store.readonly import open_for_compute
+
+    con, _ = open_for_compute(db)
+    try:
+        y = year or latest_year(con, la_code)
+        rows = compare(con, la_code, y, kpis, sn_stat, sn_model)
+        return attach_pool(con, rows, la_code, y, members)
+    finally:
+        con.close()

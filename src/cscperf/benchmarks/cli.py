@@ -293,3 +293,8 @@ def download_cmd(dest: str, timeout: float, retries: int) -> None:
         click.echo(f"{len(report.files)} files, manifest {report.manifest}", err=True)
     if report.errors:
         fail(f"{len(report.errors)} downloads failed (see above)")
+
+
+from cscperf.benchmarks.pool_cli import pool_cmd  # noqa: E402  (its own module: see its doc)
+
+benchmarks.add_command(pool_cmd)

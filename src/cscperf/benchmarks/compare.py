@@ -35,6 +35,7 @@ import datetime as dt
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import duckdb
 
@@ -43,6 +44,9 @@ from cscperf.benchmarks.direction import YEARS, direction
 from cscperf.benchmarks.mapping import RELEASE_YEARS, SN_STATS, PublishedSeries
 from cscperf.benchmarks.periods import PeriodMatch
 from cscperf.kpis.catalogue import Kpi, load_catalogue
+
+if TYPE_CHECKING:
+    from cscperf.benchmarks.pool import PoolValue
 
 
 @dataclass(frozen=True)
@@ -97,6 +101,26 @@ class Comparison:
     england_change: float | None = None
     direction: str | None = None  # 'improving faster than England', ...
     change_basis: str = ""  # 'published' | 'computed' | 'computed, published'
+    #: the regional pool for the same year (case-level data of other LAs in the store),
+    #: when asked for (:func:`cscperf.benchmarks.pool.attach_pool`)
+    pool: PoolValue | None = None
+
+    @property
+    def comparator(self) -> str:
+        """Which comparator is shown: 'published' (the DfE's SN figure) when there is one,
+        else 'pool' when the regional pool has a value, else ''."""
+        if self.sn_value is not None:
+            return "published"
+        return "pool" if self.pool is not None and self.pool.value is not None else ""
+
+    @property
+    def comparator_label(self) -> str:
+        """What the shown comparator is, and what else there is: 'SN mean 2024-25
+        (published; regional pool (10 LAs, 2024-25) also computed)'."""
+        from cscperf.benchmarks.pool import shown_label
+
+        published = f"{self.sn_label} {self.year - 1}-{self.year % 100:02d}"
+        return shown_label(published if self.sn_value is not None else None, self.pool)
 
     @property
     def sn_label(self) -> str:
