@@ -94,7 +94,7 @@ def test_small_demo_stores_the_eleven_las_and_writes_the_report(
 ) -> None:
     """Two years at a tiny scale (the neighbours: the last one), no published figures: the
     LA and its 10 statistical neighbours are in the store, the pool of the 10 is written,
-    and so is report.html."""
+    and so is the report in every format."""
     import duckdb
 
     from cscperf.reference.las import get_la
@@ -123,5 +123,12 @@ def test_small_demo_stores_the_eleven_las_and_writes_the_report(
     assert html.lstrip().lower().startswith("<!doctype html")
     pool = (out_dir / "pool.csv").read_text(encoding="utf-8")
     assert "regional pool (10 LAs, 2024-25)" in pool
-    assert f"  {out_dir / 'report.html'}" in res.output
+    for name in ("report.html", "report.pdf", "report.docx", "scorecard.xlsx"):
+        assert f"  {out_dir / name}" in res.output
+    assert (out_dir / "report.pdf").read_bytes().startswith(b"%PDF-")
+    from docx import Document
+    from openpyxl import load_workbook
+
+    assert Document(str(out_dir / "report.docx")).tables
+    assert "Scorecard" in load_workbook(out_dir / "scorecard.xlsx", read_only=True).sheetnames
     assert "Looked-after children per 10,000 children" in res.output  # the scorecard (CI greps it)

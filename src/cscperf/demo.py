@@ -6,7 +6,8 @@ synthetic generator, ingests them into a DuckDB file, imports the DfE's publishe
 benchmarks when ``../shared/reference`` (or ``--reference``) is there, loads the
 populations, computes the catalogue (the LA: every year end and month end, with
 breakdowns for years; the neighbours: their year and month ends), prints the
-scorecard and writes report.html, pool.csv and ``kpi_values`` as CSV and Parquet.
+scorecard and writes the report (report.html, .pdf, .docx, scorecard.xlsx),
+pool.csv and ``kpi_values`` as CSV and Parquet.
 Progress goes to stderr.
 """
 
@@ -104,10 +105,10 @@ def run_demo(
     items = lines(con, la_code, year_ends[-1], dt.date(last_year - 1, 3, 31))
     covered = summary_line(con, la_code)  # what the figures rest on, under the scorecard
     con.close()
-    html = write_html(out, la_code, year_ends[-1], db)
+    reports = write_reports(out, la_code, year_ends[-1], db)
     _say(f"the store is {db}: give later commands `--db {db}`, e.g. "
          f"cscperf kpis --db {db} --la {la_code} --period-end {last_year}-03-31")
-    written = [p for p in (html, pool_path, csv_path, parquet_path) if p is not None]
+    written = [*reports, *(p for p in (pool_path, csv_path, parquet_path) if p is not None)]
     return (
         render(items, f"{last_year - 1}-{str(last_year)[2:]}",
                f"{last_year - 2}-{str(last_year - 1)[2:]}")
@@ -259,18 +260,22 @@ def published_sn(
     return {c.kpi_id: (f"{c.sn_label} {year - 1}-{year % 100:02d}", c.sn_value) for c in rows}
 
 
-def write_html(out: Path, la_code: str, year_end: dt.date, db: Path) -> Path | None:
-    """report.html for the last year (the committee report)."""
-    from cscperf.report import build_report, write_report
+def write_reports(out: Path, la_code: str, year_end: dt.date, db: Path) -> list[Path]:
+    """The committee report for the last year in every format (report.html, report.pdf,
+    report.docx, scorecard.xlsx)."""
+    from cscperf.report import build_report
+    from cscperf.report.writers import default_formats, write_formats
 
     t0 = time.perf_counter()
     try:
-        path = write_report(build_report(la_code, year_end, "year", None, str(db)), out)
+        data = build_report(la_code, year_end, "year", None, str(db))
+        paths = write_formats(data, out, default_formats(), db=str(db))
     except ValueError as exc:
         _say(f"warning: no report: {str(exc).splitlines()[0]}")
-        return None
-    _say(f"wrote {path} in {time.perf_counter() - t0:.1f}s")
-    return path
+        return []
+    _say(f"wrote the report ({', '.join(p.name for p in paths)}) "
+         f"in {time.perf_counter() - t0:.1f}s")
+    return paths
 
 
 def _export(con: duckdb.DuckDBPyConnection, paths: list[Path]) -> None:
@@ -324,7 +329,8 @@ def demo(out: str, la_code: str, years: str, seed: int, neighbour_years: int,
     its scorecard and write its report.
 
     Everything goes under --out: the synthetic files (data/, data/neighbours/), the store
-    (cscperf.duckdb: pass it as --db to later commands), report.html, pool.csv (the LA
+    (cscperf.duckdb: pass it as --db to later commands), report.html, report.pdf,
+    report.docx and scorecard.xlsx, pool.csv (the LA
     beside the regional pool of its neighbours) and kpi_values.csv/.parquet.
     """
     first, last = parse_years(years)
