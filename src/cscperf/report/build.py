@@ -16,12 +16,19 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from cscperf import api
 from cscperf.benchmarks.compare import Comparison
+from cscperf.forecast.kinds import kind
 from cscperf.kpis.catalogue import load_catalogue
 from cscperf.report import comparisons
 from cscperf.report import figures as charts
 from cscperf.report.expected import expected_range, range_sentence
 from cscperf.report.figures import Figure
-from cscperf.report.narrative import change_sentence, fmt, forecast_sentence, month_label
+from cscperf.report.narrative import (
+    change_sentence,
+    fmt,
+    forecast_sentence,
+    forecast_value,
+    month_label,
+)
 from cscperf.report.sections import demand_ids, load_sections
 from cscperf.targets.lines import TargetLine, shift
 
@@ -38,6 +45,8 @@ class Projection:
     lo80: float | None
     hi80: float | None
     method: str
+    target: date
+    flow: bool
 
 
 @dataclass
@@ -154,13 +163,17 @@ def _forecasts(la: str, end: date, period_type: str, db: str) -> dict[str, Proje
             f for f in api.forecasts_vs_outturn(la, target, db=db)
             if f.made_at_period_end == made_at
         ]  # fmt: skip
-        if stored:
-            return {f.kpi_id: Projection(f.point, f.lo80, f.hi80, f.method) for f in stored}
-        made = api.forecast(la, end, db=db, store=True)
+        if not stored:
+            api.forecast(la, end, db=db, store=True)
+            stored = [
+                f for f in api.forecasts_vs_outturn(la, target, db=db)
+                if f.made_at_period_end == made_at
+            ]  # fmt: skip
     except (ValueError, RuntimeError, duckdb.Error):
         return {}
     return {
-        f.kpi_id: Projection(f.point, f.lo80, f.hi80, f.method) for f in made if f.point is not None
+        f.kpi_id: Projection(f.point, f.lo80, f.hi80, f.method, target, kind(f.kpi_id) == "flow")
+        for f in stored
     }
 
 
@@ -190,12 +203,12 @@ def _row(
     demand: bool,
 ) -> Row:
     year_ago = shift(end, -12)
+    reason = null_reason(stored)
     says: list[tuple[str, str]] = [
         ("change", change_sentence(ln.title, ln.value, ln.last_year, end, year_ago, unit))
+        if ln.value is not None
+        else ("null", f"{ln.title}: no value for {month_label(end)} ({reason}).")
     ]
-    reason = null_reason(stored)
-    if ln.value is None:
-        says.append(("null", f"No value: {reason}."))
     if ln.target is not None and ln.target.target is not None and ln.value is not None:
         says.append(
             (
@@ -209,7 +222,7 @@ def _row(
     if c is not None:
         says += comparisons.sentences(ln.value, unit, c)
     if f is not None:
-        text = forecast_sentence(f.point, f.lo80, f.hi80, unit)
+        text = forecast_sentence(f.point, f.lo80, f.hi80, unit, f.target, f.flow)
         if c is not None and c.sn_value is not None:
             text = (
                 text[:-1] + f" against a comparator group average of {fmt(c.sn_value, unit)} "
@@ -231,7 +244,7 @@ def _row(
         target=fmt(ln.target.target, unit) if ln.target and ln.target.target is not None else "",
         rag=(ln.rag or "not rated").capitalize(),
         rule=ln.rule,
-        forecast=f"{fmt(f.point, unit)} [f]" if f is not None else "",
+        forecast=f"{forecast_value(f.point, unit)} [f]" if f is not None else "",
         sn=cells["sn"],
         region=cells["region"],
         england=cells["england"],
@@ -435,8 +448,8 @@ def _add_outturns(
                 f.kpi_id,
                 titles.get(f.kpi_id, f.kpi_id),
                 month_label(f.made_at_period_end),
-                f"{fmt(f.point, u)} [f]",
-                f"{fmt(f.lo80, u)} to {fmt(f.hi80, u)}",
+                f"{forecast_value(f.point, u)} [f]",
+                f"{forecast_value(f.lo80, u)} to {forecast_value(f.hi80, u)}",
                 fmt(f.outturn, u),
                 "yes" if f.within80 else "no",
             )
