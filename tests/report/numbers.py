@@ -192,6 +192,7 @@ class Checker:
 
     def _region(self, kpi: str, text: str) -> None:
         c, ln = self._comparison(kpi), self.lines[kpi]
+        assert self.units[kpi] != "count", ("a count beside a regional total", text)
         m = _m(rf"It is (above|below|in line with) the (.+) average of ({NUM}) \((.+), (.+)\)\.",
                text)  # fmt: skip
         assert c.region_value is not None and ln.value is not None
@@ -201,6 +202,7 @@ class Checker:
 
     def _england(self, kpi: str, text: str) -> None:
         c, ln = self._comparison(kpi), self.lines[kpi]
+        assert self.units[kpi] != "count", ("a count beside the England total", text)
         m = _m(rf"It is (above|below|in line with) the England average of ({NUM}) "
                rf"\(England, (.+)\)\.", text)  # fmt: skip
         assert c.england_value is not None and ln.value is not None
@@ -254,7 +256,7 @@ class Checker:
                 assert fc == "", cells
             else:
                 assert fc.endswith(" [f]") and close(fc[:-4], f.point), cells
-            self._comparator_cells(c, sn, region, eng, rank)
+            self._comparator_cells(c, self.units[kpi], sn, region, eng, rank)
             v = self.stored.get(kpi)
             if ln.value is None:
                 assert flag == (
@@ -265,8 +267,8 @@ class Checker:
                 assert flag == ("small numbers" if small else ""), cells
             self.checked.scorecard_rows += 1
 
-    def _comparator_cells(self, c: Comparison | None, sn: str, region: str, eng: str,
-                          rank: str) -> None:  # fmt: skip
+    def _comparator_cells(self, c: Comparison | None, unit: str, sn: str, region: str,
+                          eng: str, rank: str) -> None:  # fmt: skip
         if c is None:
             assert sn == region == eng == rank == ""
             return
@@ -274,10 +276,12 @@ class Checker:
         if c.sn_value is not None:
             m = _m(rf"({NUM}) \((.+)\)", sn)
             assert close(m[1], c.sn_value) and m[2] == self._sn_tail(c), sn
-        if c.region_value is not None:
+        if unit == "count":  # published region/England counts are totals: not shown
+            assert region == eng == "", (region, eng)
+        elif c.region_value is not None:
             m = _m(rf"({NUM}) \((.+), (.+)\)", region)
             assert close(m[1], c.region_value) and (m[2], m[3]) == (c.region_name, yl), region
-        if c.england_value is not None:
+        if c.england_value is not None and unit != "count":
             m = _m(rf"({NUM}) \((.+)\)", eng)
             assert close(m[1], c.england_value) and m[2] == yl, eng
         if c.rank is not None:

@@ -59,7 +59,7 @@ def test_reference_lines_have_distinct_dashes_and_a_legend() -> None:
     # published values are annual: a step over their year's months (2023-24: Apr 23 to
     # Mar 24), here clipped to the chart's Jan 24 to Mar 24 (2 of its 11 month steps)
     sn = svg.xpath(".//line[@stroke-dasharray='2 3']")[0]
-    assert float(sn.get("x1")) == 56 and float(sn.get("x2")) == round(56 + 568 * 2 / 11, 1)
+    assert float(sn.get("x1")) == 56 and float(sn.get("x2")) == round(56 + 556 * 2 / 11, 1)
 
 
 def test_flows_get_no_annual_reference_lines() -> None:

@@ -158,6 +158,8 @@ def _forecasts(la: str, end: date, period_type: str, db: str) -> dict[str, Proje
         return {}
     made_at = last_month_end(end)
     target = date(reporting_year_end(made_at), 3, 31)
+    if made_at == target:  # the year has ended: its outturn is known
+        return {}
     try:
         stored = [
             f for f in api.forecasts_vs_outturn(la, target, db=db)

@@ -32,6 +32,12 @@ def ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
+def totals(unit: str) -> bool:
+    """Published region and England figures of a count are totals, not averages an LA
+    could be set beside: they are left out for counts."""
+    return unit == "count"
+
+
 def sentences(value: float | None, unit: str, c: Comparison) -> list[tuple[str, str]]:
     """(kind, sentence) pairs comparing ``value`` (the LA's latest) with the published
     figures; kinds: sn, sn_range, region, england, rank, source."""
@@ -62,7 +68,7 @@ def sentences(value: float | None, unit: str, c: Comparison) -> list[tuple[str, 
                     f"({lo} to {hi}; {sn_label(c)}).",
                 )
             )
-        if c.region_value is not None and c.region_name:
+        if c.region_value is not None and c.region_name and not totals(unit):
             out.append(
                 (
                     "region",
@@ -70,7 +76,7 @@ def sentences(value: float | None, unit: str, c: Comparison) -> list[tuple[str, 
                     f"of {fmt(c.region_value, unit)} ({c.region_name}, {yl}).",
                 )
             )
-        if c.england_value is not None:
+        if c.england_value is not None and not totals(unit):
             out.append(
                 (
                     "england",
@@ -99,10 +105,15 @@ def cells(c: Comparison | None, unit: str) -> dict[str, str]:
         return {"sn": "", "region": "", "england": "", "rank": ""}
     yl = year_label(c.year)
     sn = f"{fmt(c.sn_value, unit)} ({sn_label(c)})" if c.sn_value is not None else ""
+    shown = not totals(unit)
     region = (
-        f"{fmt(c.region_value, unit)} ({c.region_name}, {yl})" if c.region_value is not None else ""
+        f"{fmt(c.region_value, unit)} ({c.region_name}, {yl})"
+        if c.region_value is not None and shown
+        else ""
     )
-    england = f"{fmt(c.england_value, unit)} ({yl})" if c.england_value is not None else ""
+    england = (
+        f"{fmt(c.england_value, unit)} ({yl})" if c.england_value is not None and shown else ""
+    )
     rank = (
         f"{c.rank} of {c.rank_of}, quartile {c.quartile} ({yl})"
         if c.rank is not None and c.quartile

@@ -11,7 +11,7 @@ from cscperf import api
 from cscperf.benchmarks.compare import Comparison
 from cscperf.benchmarks.neighbours_values import NeighbourValue
 from cscperf.forecast.kinds import kind
-from cscperf.report.comparisons import ordinal, year_label
+from cscperf.report.comparisons import ordinal, totals, year_label
 from cscperf.report.narrative import fmt, month_label
 from cscperf.report.svg import ORANGE, STYLES, Line, Reference, bar_chart, line_chart
 
@@ -57,7 +57,7 @@ def published_refs(c: Comparison | None, unit: str) -> list[Reference]:
         ("region", f"{c.region_name} {yl}", c.region_value),
         ("england", f"England {yl}", c.england_value),
     ):
-        if v is not None:
+        if v is not None and (key == "sn" or not totals(unit)):
             colour, dash = STYLES[key]
             out.append(Reference(f"{label}: {fmt(v, unit)}", v, colour, dash, start, end))
     return out

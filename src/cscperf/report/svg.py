@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from html import escape
 
-W, H, PAD_L, PAD_R, PAD_T, PAD_B = 640, 260, 56, 16, 16, 40
+W, H, PAD_L, PAD_R, PAD_T, PAD_B = 640, 260, 56, 28, 16, 40
 FONT = 'font-family="sans-serif" font-size="11"'
 BLUE, ORANGE = "#1d70b8", "#b35c00"
 
