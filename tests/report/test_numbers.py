@@ -132,6 +132,16 @@ def test_synthetic_month_report_every_number_from_the_api(synthetic: str, tmp_pa
     # the forecasts were stored as made, so a re-run shows the same ones
     again = _report(synthetic, tmp_path / "m2", end.isoformat(), "month")
     assert again.read_text(encoding="utf-8") == path.read_text(encoding="utf-8")
+    # the back-test looks back from the report's date: 2024-25 has not ended by Feb 25
+    root = etree.fromstring(path.read_bytes(), etree.HTMLParser())
+    caption = root.xpath("//table[@id='backtest-table']/caption")[0].text
+    assert caption.endswith("years 2022-23, 2023-24"), caption
+    points = [p for p in api.backtest("883", db=synthetic).points if p.target_period_end <= end]
+    for tr in root.xpath("//table[@id='backtest-table']/tbody/tr"):
+        mine = [p for p in points if p.kpi_id == tr.get("data-kpi")]
+        mae = sum(abs(p.point - p.outturn) for p in mine) / len(mine)
+        assert int(tr.findall("td")[0].text) == len(mine)
+        assert abs(float(tr.findall("td")[1].text.replace(",", "")) - mae) <= 0.05
     # the comparator group average beside a level's forecast
     assert "against a comparator group average of 333.3 (SN mean 2024-25, 3 of 3 available)" in (
         _sentence(path, "cla_children", "forecast")
