@@ -19,6 +19,7 @@ from lxml import etree
 
 from cscperf import api
 from cscperf.benchmarks.compare import Comparison
+from cscperf.forecast.kinds import kind
 from cscperf.forecast.run import last_month_end
 from cscperf.kpis.catalogue import load_catalogue
 from cscperf.kpis.periods import reporting_year_end
@@ -160,11 +161,19 @@ class Checker:
         assert kpi in self.comps, kpi
         return self.comps[kpi]
 
+    def _annual(self, kpi: str) -> None:
+        """The LA's value is set beside published (annual) figures only when it is
+        annual too: a year's value, a stock or a percentage, never a month's count."""
+        k, unit = kind(kpi), self.units[kpi]
+        monthly_flow = k == "flow" or (unit == "rate_per_10k" and k != "level")
+        assert self.period_type == "year" or not monthly_flow, kpi
+
     def _sn_tail(self, c: Comparison) -> str:
         return (f"SN {c.sn_stat} {year_label(c.year)}, {c.sn_available} of {c.sn_count} "
                 "available")  # fmt: skip
 
     def _sn(self, kpi: str, text: str) -> None:
+        self._annual(kpi)
         c, ln = self._comparison(kpi), self.lines[kpi]
         m = _m(rf"This is (above|below|in line with) the statistical neighbour (mean|median) "
                rf"of ({NUM}) \((.+)\)\.", text)  # fmt: skip
@@ -182,6 +191,7 @@ class Checker:
         return s + ("%" if like.endswith("%") else "")
 
     def _sn_range(self, kpi: str, text: str) -> None:
+        self._annual(kpi)
         c, ln = self._comparison(kpi), self.lines[kpi]
         m = _m(rf"It is (within|above|below) the range of its statistical neighbours "
                rf"\(({NUM}) to ({NUM}); (.+)\)\.", text)  # fmt: skip
@@ -191,6 +201,7 @@ class Checker:
         assert m[1] == ("within" if inside else "above" if ln.value > c.sn_max else "below")
 
     def _region(self, kpi: str, text: str) -> None:
+        self._annual(kpi)
         c, ln = self._comparison(kpi), self.lines[kpi]
         assert self.units[kpi] != "count", ("a count beside a regional total", text)
         m = _m(rf"It is (above|below|in line with) the (.+) average of ({NUM}) \((.+), (.+)\)\.",
@@ -201,6 +212,7 @@ class Checker:
         assert m[1] == side(ln.value, c.region_value, self._shown(ln.value, m[3]), m[3])
 
     def _england(self, kpi: str, text: str) -> None:
+        self._annual(kpi)
         c, ln = self._comparison(kpi), self.lines[kpi]
         assert self.units[kpi] != "count", ("a count beside the England total", text)
         m = _m(rf"It is (above|below|in line with) the England average of ({NUM}) "

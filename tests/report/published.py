@@ -8,6 +8,8 @@ without ../shared. Values are chosen to be worked by hand:
   -> 883 ranks 2nd of 4, quartile B.
 - looked-after children at 31 March 2025 (count): 883 = 300; 801 = 250, 802 = 400,
   803 = 350 -> SN mean 333.3, range 250 to 400; rate per 10k: 883 = 70, SN 60/80/75.
+- children starting care in 2024-25 (a flow): 883 = 120; 801 = 100, 802 = 150, 803 = 110
+  -> SN mean 120.
 """
 
 from __future__ import annotations
@@ -54,6 +56,13 @@ def write_published(folder: Path) -> Path:
         {"883": "300,70", "801": "250,60", "802": "400,80", "803": "350,75", "804": "500,90"},
         "4000,55",
         "83630,70",
+    )
+    cla += _rows(
+        "2025",
+        "Children starting to be looked after each year",
+        {"883": "120,28", "801": "100,24", "802": "150,30", "803": "110,26", "804": "200,36"},
+        "1500,20",
+        "30000,25",
     )
     (folder / "cla_number_and_rate_per_10k_children.csv").write_text(
         GEO + ",population_type,children_count,rate_per_10000\n" + "\n".join(cla) + "\n"

@@ -84,7 +84,10 @@ def test_sn_bars_highlight_the_la_by_pattern_and_outline() -> None:
     texts = [t.text for t in svg.xpath(".//text")]
     assert "Thurrock (this LA)" in texts and "40%" in texts and "not published" in texts
     desc = svg.xpath(".//desc")[0].text
-    assert "Thurrock's placed in the la of 40% was the 2nd highest of 3" in desc
+    assert desc == (
+        "In 2023-24, Thurrock's published figure of 40% was the 2nd highest of 3 among it "
+        "and its statistical neighbours (SN mean 45%)."
+    )
 
 
 def test_starters_ceased_message_counts_the_last_12_months() -> None:

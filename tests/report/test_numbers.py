@@ -142,6 +142,14 @@ def test_synthetic_month_report_every_number_from_the_api(synthetic: str, tmp_pa
         mae = sum(abs(p.point - p.outturn) for p in mine) / len(mine)
         assert int(tr.findall("td")[0].text) == len(mine)
         assert abs(float(tr.findall("td")[1].text.replace(",", "")) - mae) <= 0.05
+    # a month's starts are not set beside the year's published starts; the year's
+    # forecast is, and the published figure's rank is still given
+    root = etree.fromstring(path.read_bytes(), etree.HTMLParser())
+    kinds = root.xpath("//p[@data-kpi='cla_starts']/span/@data-kind")
+    assert "sn" not in kinds and "rank" in kinds
+    assert "against a comparator group average of 120 (SN mean 2024-25, 3 of 3 available)" in (
+        _sentence(path, "cla_starts", "forecast")
+    )
     # the comparator group average beside a level's forecast
     assert "against a comparator group average of 333.3 (SN mean 2024-25, 3 of 3 available)" in (
         _sentence(path, "cla_children", "forecast")
@@ -152,6 +160,8 @@ def test_synthetic_year_report_every_number_from_the_api(synthetic: str, tmp_pat
     path = _report(synthetic, tmp_path / "y", "2025-03-31")
     check_report(path, "883", dt.date(2025, 3, 31), "year", synthetic)
     root = etree.fromstring(path.read_bytes(), etree.HTMLParser())
+    # a year's starts are beside the year's published starts
+    assert "sn" in root.xpath("//p[@data-kpi='cla_starts']/span/@data-kind")
     # the back-test table names the years it used and has a row per KPI back-tested
     bt = api.backtest("883", db=synthetic)
     rows = root.xpath("//table[@id='backtest-table']/tbody/tr")

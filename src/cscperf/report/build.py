@@ -222,7 +222,9 @@ def _row(
     if demand and ln.value is not None:
         says.append(("expected", range_sentence(ln.value, expected_range(end, history), unit)))
     if c is not None:
-        says += comparisons.sentences(ln.value, unit, c)
+        # a month's or quarter's count of events is not set beside an annual figure
+        annual = ln.period_type == "year" or charts.comparable(ln.kpi_id, unit)
+        says += comparisons.sentences(ln.value if annual else None, unit, c)
     if f is not None:
         text = forecast_sentence(f.point, f.lo80, f.hi80, unit, f.target, f.flow)
         if c is not None and c.sn_value is not None:

@@ -160,10 +160,17 @@ def sn_bars(
     ordered = sorted(rows, key=lambda r: (r.value is None, -(r.value or 0)))
     place = 1 + sum(1 for r in rows if r.value is not None and r.value > own.value)
     known = sum(1 for r in rows if r.value is not None)
+    where = (
+        "the highest"
+        if place == 1
+        else "the lowest"
+        if place == known
+        else f"the {ordinal(place)} highest"
+    )
     message = (
-        f"In {yl}, {own.name}'s {title.lower()} of {fmt(own.value, unit)} was the "
-        f"{ordinal(place)} highest of {known} among it and its statistical neighbours "
-        f"(SN {c.sn_stat} {fmt(c.sn_value, unit)})."
+        f"In {yl}, {own.name}'s published figure of {fmt(own.value, unit)} was {where} of "
+        f"{known} among it and its statistical neighbours (SN {c.sn_stat} "
+        f"{fmt(c.sn_value, unit)})."
     )
     caption = f"Figure {n}: {title}, {own.name} and its statistical neighbours, {yl} ({c.source})"
     bars = [(f"{r.name}{' (this LA)' if r.own else ''}", r.value, r.own) for r in ordered]
