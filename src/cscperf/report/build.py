@@ -307,7 +307,9 @@ def _section_figures(
                 out.append(svg)
             else:
                 number.n -= 1
-    for k in ids:
+    # neighbours of very different size make raw counts a poor comparison: a rate or
+    # percentage first
+    for k in sorted(ids, key=lambda k: units[k] == "count"):
         c = comps.get(k)
         if c is None or k not in lines:
             continue
