@@ -17,7 +17,7 @@ from cscperf.kpis.engine import compute
 from cscperf.kpis.periods import period_ends
 from cscperf.reference.population import load_csv
 from cscperf.store.db import connect
-from tests.report.numbers import check_report
+from tests.report.numbers import check_report, close
 from tests.report.published import write_published
 from tests.report.test_report import END, _store
 
@@ -157,6 +157,7 @@ def test_synthetic_month_report_every_number_from_the_api(synthetic: str, tmp_pa
 
 
 def test_synthetic_year_report_every_number_from_the_api(synthetic: str, tmp_path: Path) -> None:
+    _report(synthetic, tmp_path / "m", "2025-02-28", "month")  # forecasts made in Feb 25
     path = _report(synthetic, tmp_path / "y", "2025-03-31")
     check_report(path, "883", dt.date(2025, 3, 31), "year", synthetic)
     root = etree.fromstring(path.read_bytes(), etree.HTMLParser())
@@ -173,3 +174,17 @@ def test_synthetic_year_report_every_number_from_the_api(synthetic: str, tmp_pat
         cells = [td.text for td in tr.findall("td")]
         assert int(cells[0]) == r.years and abs(float(cells[1].replace(",", "")) - r.mae) <= 0.05
         assert cells[3] == f"{r.coverage80 * 100:.0f}%"
+    # the year has ended: the forecasts made during it beside its outturn
+    made = [
+        f for f in api.forecasts_vs_outturn("883", dt.date(2025, 3, 31), db=synthetic)
+        if f.outturn is not None
+    ]  # fmt: skip
+    out_rows = root.xpath("//table[@id='outturn-table']/tbody/tr")
+    assert made and len(out_rows) == len(made)
+    for tr, f in zip(out_rows, made, strict=True):
+        cells = [td.text or "" for td in tr.findall("td")]
+        assert tr.get("data-kpi") == f.kpi_id and cells[0] == f.made_at_period_end.strftime("%b %y")
+        assert close(cells[1].removesuffix(" [f]"), f.point) and close(cells[3], f.outturn)
+        lo, hi = cells[2].split(" to ")
+        assert close(lo, f.lo80) and close(hi, f.hi80)
+        assert cells[4] == ("yes" if f.within80 else "no")

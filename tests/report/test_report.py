@@ -223,3 +223,36 @@ def test_change_sentence_judged_on_the_figures_shown() -> None:
     assert change_sentence("NFA", 1.94, 1.91, end, prev, "percent") == (
         "NFA is unchanged (Mar 25: 1.9%, Mar 24: 1.9%)."
     )
+
+
+#: the element set of the report contract (the Word writer walks it)
+HTML_ELEMENTS = {
+    "html", "head", "meta", "title", "style", "body", "header", "main", "footer", "section",
+    "h1", "h2", "h3", "h4", "p", "ul", "ol", "li", "strong", "em", "span", "a", "dl", "dt",
+    "dd", "table", "caption", "thead", "tbody", "tr", "th", "td", "figure", "figcaption",
+    "svg", "div",
+}  # fmt: skip
+SVG_ELEMENTS = {"title", "desc", "defs", "pattern", "rect", "line", "path", "circle", "text"}
+
+
+def test_report_keeps_to_the_contract(report: tuple[str, Path]) -> None:
+    _, path = report
+    root = _tree(path)
+    svgs = root.xpath("//svg")
+    outside = {e.tag for e in root.iter() if not e.xpath("ancestor::svg")}
+    assert outside <= HTML_ELEMENTS, outside - HTML_ELEMENTS
+    assert {e.tag for s in svgs for e in s.iterdescendants()} <= SVG_ELEMENTS
+    assert all(a.get("href", "").startswith("#") for a in root.xpath("//a"))
+    assert not root.xpath("//div[@*[name() != 'class']]")
+    figures = root.xpath("//figure")
+    assert [f.get("id") for f in figures] == [f"figure-{n}" for n in range(1, len(figures) + 1)]
+    for n, f in enumerate(figures, 1):
+        svg, cap = f.getchildren()
+        assert svg.tag == "svg" and svg.get("role") == "img" and cap.tag == "figcaption"
+        t, d = svg.get("aria-labelledby").split()
+        assert svg.find("title").get("id") == t and svg.find("desc").get("id") == d
+        assert cap.text.startswith(f"Figure {n}: ") and svg.find("title").text == cap.text
+        assert svg.find("desc").text
+    for s in root.xpath("//section[contains(@class, 'exception')]"):
+        assert s.get("id") == f"exception-{s.get('data-kpi')}"
+    assert root.xpath("//section[@id='exception-cla_placed_in_la']")  # red: 42% < 45%
