@@ -242,7 +242,9 @@ def test_report_keeps_to_the_contract(report: tuple[str, Path]) -> None:
     outside = {e.tag for e in root.iter() if not e.xpath("ancestor::svg")}
     assert outside <= HTML_ELEMENTS, outside - HTML_ELEMENTS
     assert {e.tag for s in svgs for e in s.iterdescendants()} <= SVG_ELEMENTS
-    assert all(a.get("href", "").startswith("#") for a in root.xpath("//a"))
+    links = root.xpath("//a")
+    assert links and all(a.get("href", "").startswith("#") for a in links)
+    assert all(root.xpath(f"//*[@id='{a.get('href')[1:]}']") for a in links)  # none dangling
     assert not root.xpath("//div[@*[name() != 'class']]")
     figures = root.xpath("//figure")
     assert [f.get("id") for f in figures] == [f"figure-{n}" for n in range(1, len(figures) + 1)]
