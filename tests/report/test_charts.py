@@ -121,3 +121,23 @@ def test_line_chart_breaks_at_nulls() -> None:
     ]
     svg = _svg(line_chart("c", "t", "m", [Line("x", pts)], [Reference("T", 1.0, "#000", "4 4")]))
     assert len(svg.xpath(".//path")) == 2
+
+
+def test_demand_trend_shows_the_expected_range_band() -> None:
+    pts: list[tuple[date, float | None]] = [(d, 10.0) for d in MONTHS]
+    # the same months in 2022 (5) and 2023 (8): range 5 to 8 each month; Dec 24 = 10
+    history: dict[date, float | None] = {}
+    for d in MONTHS:
+        history[d.replace(year=2022, day=28 if d.month == 2 else d.day)] = 5.0
+        history[d.replace(year=2023, day=28 if d.month == 2 else d.day)] = 8.0
+    fig = trend(1, "Contacts", "count", pts, None, None, "contacts", history)
+    svg = _svg(fig.svg)
+    (band,) = svg.xpath(".//path[@fill='#dcdcdc']")
+    assert band.get("d").count("L") == 2 * len(MONTHS) - 1  # upper and lower edges
+    assert svg.xpath(".//desc")[0].text.endswith(
+        "The shaded band is the lowest to highest of the same month in earlier years; "
+        "Dec 24 is above it."
+    )
+    assert "Expected range (same month, earlier years)" in [t.text for t in svg.xpath(".//text")]
+    no_band = _svg(trend(1, "Contacts", "count", pts, None, None, "contacts", {}).svg)
+    assert not no_band.xpath(".//path[@fill='#dcdcdc']")

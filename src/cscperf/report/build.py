@@ -281,6 +281,7 @@ def _section_figures(
     comps: dict[str, Comparison],
     number: _Counter,
     db: str,
+    month_history: dict[str, dict[date, float | None]],
 ) -> list[Figure]:
     """A trend chart for the section's first KPI with a month series, the SN bar chart
     for its first KPI with neighbours' values, starters vs ceased, placement mix."""
@@ -290,7 +291,10 @@ def _section_figures(
         if sum(v is not None for _, v in pts) >= 2 and k in lines:
             ln = lines[k]
             target = ln.target.target if ln.target else None
-            out.append(charts.trend(number(), ln.title, units[k], pts, target, comps.get(k), k))
+            hist = month_history.get(k) if k in demand_ids() else None
+            out.append(
+                charts.trend(number(), ln.title, units[k], pts, target, comps.get(k), k, hist)
+            )
             break
     if section_id == "looked_after" and months.get("cla_starts") and months.get("cla_ceased"):
         out.append(charts.starters_ceased(number(), months["cla_starts"], months["cla_ceased"]))
@@ -358,15 +362,31 @@ def build_report(
         for ln in lines
     }
     months: dict[str, list[tuple[date, float | None]]] = {}
-    for v in api.values(la_code, "month", shift(period_end, -TREND_MONTHS), period_end, db=db):
-        months.setdefault(v.kpi_id, []).append((v.period_end, v.value))
+    month_history: dict[str, dict[date, float | None]] = {}
+    chart_start = shift(period_end, -TREND_MONTHS)
+    back = shift(chart_start, -12 * HISTORY_YEARS)
+    for v in api.values(la_code, "month", back, period_end, db=db):
+        month_history.setdefault(v.kpi_id, {})[v.period_end] = v.value
+        if v.period_end >= chart_start:
+            months.setdefault(v.kpi_id, []).append((v.period_end, v.value))
     number = _Counter()
     sections = []
     for s in load_sections():
         ids = tuple(k for k in s.kpis if k in rows)
         shown = [rows[k] for k in ids]
         figs = _section_figures(
-            la_code, period_end, period_type, ids, s.id, by_id, units, months, comps, number, db
+            la_code,
+            period_end,
+            period_type,
+            ids,
+            s.id,
+            by_id,
+            units,
+            months,
+            comps,
+            number,
+            db,
+            month_history,
         )
         sections.append(SectionView(s.id, s.heading, shown, figs))
     placed = {r.kpi_id for s in sections for r in s.rows}

@@ -12,6 +12,7 @@ from cscperf.benchmarks.compare import Comparison
 from cscperf.benchmarks.neighbours_values import NeighbourValue
 from cscperf.forecast.kinds import kind
 from cscperf.report.comparisons import ordinal, totals, year_label
+from cscperf.report.expected import expected_range
 from cscperf.report.narrative import fmt, month_label
 from cscperf.report.svg import ORANGE, STYLES, Line, Reference, bar_chart, line_chart
 
@@ -78,6 +79,7 @@ def trend(
     target: float | None,
     c: Comparison | None,
     kpi_id: str,
+    history: dict[date, float | None] | None = None,
 ) -> Figure:
     known = [(d, v) for d, v in points if v is not None]
     (d0, v0), (d1, v1) = known[0], known[-1]
@@ -95,11 +97,27 @@ def trend(
                 f" The statistical neighbour {c.sn_stat} for {year_label(c.year)} "
                 f"is {fmt(c.sn_value, unit)}."
             )
+    band: list[tuple[date, float, float]] = []
+    if history is not None:  # a demand indicator: the range of the same month before
+        for d, _ in points:
+            r = expected_range(d, history)
+            if r is not None:
+                band.append((d, r.lo, r.hi))
+        last = expected_range(d1, history)
+        if last is not None:
+            extra += (
+                f" The shaded band is the lowest to highest of the same month in earlier "
+                f"years; {month_label(d1)} is {last.position(v1, unit)} it."
+            )
     message = (
         f"{title} {verb} from {fmt(v0, unit)} at {month_label(d0)} "
         f"to {fmt(v1, unit)} at {month_label(d1)}.{extra}"
     )
     caption = f"Figure {n}: {title}, month ends {month_label(d0)} to {month_label(d1)}"
+    if band:
+        label = "Expected range (same month, earlier years)"
+        svg = line_chart(f"figure-{n}", caption, message, [Line(title, points)], refs, band, label)
+        return Figure(n, caption, svg)
     return Figure(
         n, caption, line_chart(f"figure-{n}", caption, message, [Line(title, points)], refs)
     )

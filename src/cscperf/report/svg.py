@@ -12,7 +12,7 @@ from html import escape
 
 W, H, PAD_L, PAD_R, PAD_T, PAD_B = 640, 260, 56, 28, 16, 40
 FONT = 'font-family="sans-serif" font-size="11"'
-BLUE, ORANGE = "#1d70b8", "#b35c00"
+BLUE, ORANGE, BAND = "#1d70b8", "#b35c00", "#dcdcdc"
 
 
 @dataclass(frozen=True)
@@ -70,18 +70,21 @@ def line_chart(
     message: str,
     lines: Sequence[Line],
     refs: Sequence[Reference] = (),
+    band: Sequence[tuple[date, float, float]] = (),
+    band_label: str = "",
 ) -> str:
-    """Month series on a shared month axis (y from 0) with labelled reference lines;
-    a legend names every line with its dash sample."""
+    """Month series on a shared month axis (y from 0) with labelled reference lines and
+    an optional shaded band (lowest to highest per month); a legend names each."""
     dates = sorted({d for ln in lines for d, _ in ln.points})
     if not dates:
         return _frame(chart_id, title, message, "")
     first, last = dates[0], dates[-1]
     span = max(_months(first, last), 1)
     known = [v for ln in lines for _, v in ln.points if v is not None]
+    known += [hi for _, _, hi in band]
     top = max([*known, *(r.value for r in refs), 0.0]) or 1.0
     top *= 1.1
-    legend_rows = (len(lines) + len(refs) + 1) // 2
+    legend_rows = (len(lines) + len(refs) + (1 if band else 0) + 1) // 2
     h = H + 18 * legend_rows
     base = H - PAD_B
 
@@ -98,6 +101,11 @@ def line_chart(
         f'<text x="{PAD_L - 6}" y="{y(top / 1.1) + 4:.1f}" {FONT} text-anchor="end">'
         f"{_num(top / 1.1)}</text>",
     ]
+    if band:  # upper edge left to right, lower edge back: one filled outline
+        ring = [(x(d), y(hi)) for d, _, hi in band] + [(x(d), y(lo)) for d, lo, _ in band[::-1]]
+        outline = " ".join(f"{'M' if i == 0 else 'L'}{px:.1f},{py:.1f}" for i, (px, py) in
+                           enumerate(ring))  # fmt: skip
+        body.append(f'<path d="{outline} Z" fill="{BAND}" stroke="none"/>')
     for r in refs:
         a = max(r.start or first, first)
         b = min(r.end or last, last)
@@ -144,6 +152,8 @@ def line_chart(
     )
     items = [(ln.label, ln.colour, ln.dash) for ln in lines]
     items += [(r.label, r.colour, r.dash) for r in refs]
+    if band:
+        items.append((band_label, BAND, "band"))
     body.append(_legend(items, H + 4))
     return _frame(chart_id, title, message, "".join(body), h)
 
@@ -152,6 +162,12 @@ def _legend(items: Sequence[tuple[str, str, str]], top: float) -> str:
     out: list[str] = []
     for i, (label, colour, dash) in enumerate(items):
         lx, ly = PAD_L + (i % 2) * (W - PAD_L) / 2, top + 18 * (i // 2)
+        if dash == "band":  # a swatch of the shaded band
+            out.append(
+                f'<rect x="{lx:.0f}" y="{ly}" width="28" height="12" fill="{colour}"/>'
+                f'<text x="{lx + 34:.0f}" y="{ly + 10}" {FONT}>{escape(label)}</text>'
+            )
+            continue
         dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
         out.append(
             f'<line x1="{lx:.0f}" y1="{ly + 6}" x2="{lx + 28:.0f}" y2="{ly + 6}" '
