@@ -471,3 +471,77 @@ def benchmarks_with_pool(
         return attach_pool(con, rows, la_code, y, members)
     finally:
         con.close()
+
+
+# --- reference and breakdowns for the report (issue 12) -----------------------------
+if TYPE_CHECKING:
+    from cscperf.benchmarks.neighbours_values import NeighbourValue
+
+
+def la_name(la_code: str, db: str | Path = DEFAULT_DB) -> str:
+    """The LA's name from the store's LA reference (``la_lookup``), else the packaged
+    LA list, else the code itself: titles never go blank."""
+    try:
+        _, rows = query_params(
+            "SELECT name FROM la_lookup WHERE la_code = ? LIMIT 1", [la_code], db
+        )
+    except duckdb.Error:  # an older or hand-built store without the reference
+        rows = []
+    if rows and rows[0][0]:
+        return str(rows[0][0])
+    from cscperf.reference.las import get_la
+
+    try:
+        return get_la(la_code).name or la_code
+    except (KeyError, ValueError):
+        return la_code
+
+
+@dataclass(frozen=True)
+class BreakdownValue:
+    """One breakdown category's value (e.g. placement_type 'U1')."""
+
+    kpi_id: str
+    period_end: dt.date
+    breakdown: str
+    category: str | None
+    value: float | None
+
+
+def breakdown_values(
+    la_code: str,
+    kpi_id: str,
+    breakdown: str,
+    period_type: str,
+    period_end: dt.date,
+    db: str | Path = DEFAULT_DB,
+) -> list[BreakdownValue]:
+    """Stored values of one KPI by the categories of ``breakdown`` at one period end,
+    largest first (empty when the breakdown was not computed)."""
+    try:
+        _, rows = query_params(
+            "SELECT kpi_id, period_end, breakdown, breakdown_value, value FROM kpi_values"
+            " WHERE la_code = ? AND kpi_id = ? AND breakdown = ? AND period_type = ?"
+            " AND period_end = ? ORDER BY value DESC NULLS LAST, breakdown_value",
+            [la_code, kpi_id, breakdown, period_type, period_end],
+            db,
+        )
+    except duckdb.CatalogException:  # no kpi_values table yet
+        return []
+    return [BreakdownValue(*row) for row in rows]  # type: ignore[arg-type]
+
+
+def neighbour_values(
+    la_code: str, kpi_id: str, year: int, db: str | Path = DEFAULT_DB
+) -> list[NeighbourValue]:
+    """The LA's and each statistical neighbour's published value of one KPI for one
+    return year (the LA first): the SN bar chart's data."""
+    from cscperf.benchmarks.neighbours_values import neighbour_values as nv
+
+    con = connect(db, read_only=True)
+    try:
+        return nv(con, la_code, kpi_id, year)
+    except duckdb.CatalogException:  # no benchmarks imported
+        return []
+    finally:
+        con.close()

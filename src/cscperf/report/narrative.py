@@ -38,11 +38,33 @@ def change_sentence(
     return f"{title} has {verb} by {by} {where}."
 
 
-def forecast_sentence(point: float | None, lo: float | None, hi: float | None, unit: str) -> str:
-    """'Forecast 11 by the end of the year (80% interval 8–14).'"""
+def forecast_value(value: float, unit: str) -> str:
+    """A forecast as shown: counts are whole numbers (a forecast of 492.4 referrals
+    claims a precision it has not), others as :func:`fmt`."""
+    return fmt(float(round(value)) if unit == "count" else round(value, 1), unit)
+
+
+def forecast_sentence(
+    point: float | None,
+    lo: float | None,
+    hi: float | None,
+    unit: str,
+    target: date | None = None,
+    flow: bool = False,
+) -> str:
+    """'Forecast 11 by the end of the year (Mar 25; 80% interval 8–14).' A flow's
+    forecast is the year's total: 'Forecast 492 for the year to Mar 25 (...)'."""
     if point is None:
         return ""
-    tail = ""
+    parts = []
+    if target is not None and not flow:
+        parts.append(month_label(target))
     if lo is not None and hi is not None:
-        tail = f" (80% interval {fmt(lo, unit)}–{fmt(hi, unit)})"
-    return f"Forecast {fmt(point, unit)} by the end of the year{tail}."
+        parts.append(f"80% interval {forecast_value(lo, unit)}–{forecast_value(hi, unit)}")
+    tail = f" ({'; '.join(parts)})" if parts else ""
+    when = (
+        f"for the year to {month_label(target)}"
+        if flow and target is not None
+        else "by the end of the year"
+    )
+    return f"Forecast {forecast_value(point, unit)} {when}{tail}."
