@@ -45,6 +45,11 @@ def _tidy(pcd: str) -> str:
     return f"{c[:-3]} {c[-3:]}"
 
 
+#: centroid distances (km) for far placements (20 miles is 32 km) and near ones
+FAR_KM = 50.0
+NEAR_KM = 16.0
+
+
 @dataclass(frozen=True)
 class LAPostcodes:
     dfe_code: str
@@ -90,6 +95,15 @@ class PostcodeBook:
             c: [order[j] for j in np.argsort(dist[i], kind="stable") if j != i]
             for i, c in enumerate(order)
         }
+        #: for placements held to a published "over 20 miles" share: LAs whose centroid is
+        #: FAR_KM+ away (nearest first), and the nearest few within NEAR_KM
+        self.far: dict[str, list[str]] = {}
+        self.near: dict[str, list[str]] = {}
+        for i, c in enumerate(order):
+            ranked = self.nearest[c]
+            km = {order[j]: float(dist[i, j]) / 1000 for j in range(len(order))}
+            self.far[c] = [o for o in ranked if km[o] >= FAR_KM][:30] or ranked[-1:]
+            self.near[c] = [o for o in ranked[:6] if km[o] < NEAR_KM] or ranked[:1]
         self.load_seconds = time.perf_counter() - t0
         log.info("postcodes loaded for %d LAs in %.1fs", len(self.by_la), self.load_seconds)
 
@@ -168,9 +182,25 @@ class PostcodeBook:
         codes = self.by_la[la].codes
         return str(codes[rng.integers(len(codes))])
 
-    def placement(self, la: str, rng: Generator | FastRNG, p_inside: float) -> tuple[str, str]:
-        """A placement postcode and the DfE code of the LA it lies in."""
+    def placement(
+        self, la: str, rng: Generator | FastRNG, p_inside: float, far: float | None = None
+    ) -> tuple[str, str]:
+        """A placement postcode and the DfE code of the LA it lies in.
+
+        With ``far``, that share goes to an LA :data:`FAR_KM` or more away (well over
+        20 miles), and the rest inside (p_inside) or to a near LA (within NEAR_KM).
+        """
         u = rng.random()
+        if far is not None:
+            if u < far:
+                distant = self.far[la]
+                where = distant[int(rng.integers(len(distant)))]
+            elif u < far + (1 - far) * p_inside:
+                where = la
+            else:
+                near = self.near[la]
+                where = near[int(rng.integers(len(near)))]
+            return self.home(where, rng), where
         if u < p_inside:
             where = la
         elif u < p_inside + (1 - p_inside) * 0.75:
