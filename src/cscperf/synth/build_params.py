@@ -21,7 +21,7 @@ from pathlib import Path
 
 import openpyxl
 
-from cscperf.synth.params import UASC_MEAN_STAY_YEARS
+from cscperf.synth.params import UASC_MEAN_STAY_YEARS, UASC_SHARE_CAP
 
 PKG = Path(__file__).resolve().parent
 DEFAULT_SHARED = PKG.parents[2] / ".." / "shared"
@@ -31,8 +31,6 @@ NATIONAL_DEFAULTS = {
     "uasc_share": 0.08,  # share of CLA starts who are UASC when the LA's count is unknown
     "adoption_share": 0.09,  # share of children ceasing care who are adopted (DfE, England)
 }
-#: the UASC share of starts is capped: the rest of the LA's care must still be modelled
-UASC_SHARE_CAP = 0.45
 
 #: LAIT short code -> parameter (the LA's latest published value, else England's)
 LAIT_PARAMS = {
@@ -70,6 +68,7 @@ PARAM_COLUMNS = (
     "cla_rate_per_10k",
     "cla_starts_per_10k",
     "uasc_share",
+    "uasc_children",
     "adoptions_per_year",
     "pct_3plus_placements",
     "care_leaver_eet_pct",
@@ -249,6 +248,9 @@ def build(
             if lait["uasc_children"].has(code)
             else NATIONAL_DEFAULTS["uasc_share"]
         )  # fmt: skip
+        row["uasc_children"] = (
+            lait["uasc_children"].get(code) if lait["uasc_children"].has(code) else -1
+        )
         # adoptions: the LA's published count, else England's share of children ceasing
         ceased = s["adoptions_per_year"].get(code) if code in s["adoptions_per_year"].by_la else 0.0
         row["adoptions_per_year"] = (

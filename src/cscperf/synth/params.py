@@ -16,6 +16,8 @@ _DATA = Path(__file__).resolve().parent / "data"
 #: mean years a UASC entering care stays looked after in the generator (arrival at 14-17,
 #: care ends by 18): links the published UASC count at 31 March to a share of starts
 UASC_MEAN_STAY_YEARS = 1.2
+#: the UASC share of care starts is capped: the rest of the LA's care must still be modelled
+UASC_SHARE_CAP = 0.45
 
 
 @dataclass(frozen=True)
@@ -33,7 +35,8 @@ class LAParams:
     cp_subsequent_pct: float
     cla_rate_per_10k: float
     cla_starts_per_10k: float
-    uasc_share: float
+    uasc_share: float  # of care starts (a first guess when uasc_children is known)
+    uasc_children: float  # published UASC looked after at 31 March; -1 when not known
     adoptions_per_year: float
     pct_3plus_placements: float
     care_leaver_eet_pct: float  # aged 19-21

@@ -30,7 +30,7 @@ from cscperf.synth.dates import (
 from cscperf.synth.local import simulate_local
 from cscperf.synth.model import S47, Assessment, Child, Contact, CPPlan, EarlyHelp, Referral, World
 from cscperf.synth.params import (
-    UASC_MEAN_STAY_YEARS,
+    UASC_SHARE_CAP,
     LAParams,
     get_params,
     population,
@@ -38,7 +38,7 @@ from cscperf.synth.params import (
     starts_per_10k,
 )
 from cscperf.synth.postcodes import PostcodeBook, book
-from cscperf.synth.rng import FastRNG, Stratified, fast_stream, pick, stream
+from cscperf.synth.rng import SQRT2_STEP, FastRNG, Stratified, fast_stream, pick, stream
 
 WARM_UP = 2  # years of front-door history before the first output year
 #: of second or subsequent CP plans, the share whose earlier plan predates our records
@@ -106,6 +106,21 @@ def _uasc_age(rng: FastRNG) -> int:
     return 14 if u < 0.1 else 15 if u < 0.3 else 16 if u < 0.65 else 17
 
 
+#: UASC entry ages (whole years; the exact age adds up to a year): see :func:`_uasc_age`
+UASC_AGES = ((14, 0.1), (15, 0.2), (16, 0.35), (17, 0.35))
+
+
+def uasc_mean_stay(m: float) -> float:
+    """Mean years a UASC stays looked after when stays are exponential with mean ``m``,
+    cut at 18: E[min(L, X)] = m(1 - e^(-L/m)), averaged over L uniform on [a, a+1]
+    (a = 17 - entry age)."""
+    total = 0.0
+    for age, w in UASC_AGES:
+        a = 17 - age
+        total += w * (m - m * m * (math.exp(-a / m) - math.exp(-(a + 1) / m)))
+    return total
+
+
 def care_mean_years(
     target_years: float, uasc_share: float = 0.0, adopted_under5: float = 0.0
 ) -> float:
@@ -155,11 +170,21 @@ class Simulator:
         # (stays of about 2-3 years: 3 years of care starts; CP plans about 1: 2 years)
         cla_recent, _ = recent_starts_per_10k(la, max(years), 3)
         _, cp_recent = recent_starts_per_10k(la, max(years), 2)
-        self.cla_mean = care_mean_years(
-            max(p.cla_rate_per_10k, 1) / max(cla_recent, 1),
-            p.uasc_share,
-            self._adopt_share(),
-        )
+        # UASC: the share of starts that makes the published UASC count at 31 March, given
+        # how long they stay (until 18 at most), which depends on the mean stay: iterate
+        self.uasc_share = p.uasc_share
+        latest_starts = starts_per_10k(la, max(years))[0] * population(la, max(years) - 1)
+        for _ in range(3):
+            self.cla_mean = care_mean_years(
+                max(p.cla_rate_per_10k, 1) / max(cla_recent, 1),
+                self.uasc_share,
+                self._adopt_share(),
+            )
+            if p.uasc_children >= 0:
+                stay = uasc_mean_stay(self.cla_mean)
+                self.uasc_share = min(
+                    UASC_SHARE_CAP, p.uasc_children / stay / max(latest_starts / 10_000, 1)
+                )
         cp_years = max(p.cp_rate_per_10k, 0.5) / max(cp_recent, 1)
         self.cp_min, self.cp_mean = min(0.16, cp_years / 2), cp_years
         # plan lengths: the published share of plans lasting 2+ years get 2 years plus an
@@ -171,7 +196,7 @@ class Simulator:
         # placements outside the LA and over 20 miles: UASC (never counted) and children
         # placed at home dilute the measure, so the far share is scaled up by them
         uasc_stock = min(
-            0.9, p.uasc_share * UASC_MEAN_STAY_YEARS * max(p.cla_starts_per_10k, 1)
+            0.9, self.uasc_share * uasc_mean_stay(self.cla_mean) * max(p.cla_starts_per_10k, 1)
             / max(p.cla_rate_per_10k, 1),
         )  # fmt: skip
         self.far = min(0.9, p.placed_over_20_miles_pct / 100 / (1 - uasc_stock)
@@ -181,7 +206,8 @@ class Simulator:
         self.rr_strat = Stratified(stream(seed, la, 0, "rereferral"))
         self.adopt_strat = Stratified(stream(seed, la, 0, "adoption"))
         self.sub_strat = Stratified(stream(seed, la, 0, "cp-subsequent"))
-        self.review_strat = Stratified(stream(seed, la, 0, "cp-reviews"))
+        # drawn beside each plan's length (cp_strat): another step, or the two correlate
+        self.review_strat = Stratified(stream(seed, la, 0, "cp-reviews"), SQRT2_STEP)
         self.cp_pool: list[str] = []  # children with a CP plan: candidates for another
         self._pooled: set[str] = set()
 
@@ -261,7 +287,7 @@ class Simulator:
         ys = year_start(y)
         cla_rate, cp_rate = starts_per_10k(self.la, y)
         starts = cla_rate * k
-        n_uasc = round(starts * p.uasc_share + rng.random() - 0.5)
+        n_uasc = round(starts * self.uasc_share + rng.random() - 0.5)
         n_cla = max(0, round(starts - n_uasc + rng.random() - 0.5))
         if care_only:
             for d in self._dates(rng, n_cla + n_uasc, ys):
@@ -289,7 +315,9 @@ class Simulator:
         routes += ["cin"] * n_cin + ["nin"] * (rest - n_cin)
         routes = [routes[i] for i in rng.permutation(len(routes))]
         dates = self._dates(rng, len(routes), ys)
-        uasc_dates = set(self._dates(rng, n_uasc, ys)) if n_uasc else set()
+        # a list, not a set: two UASC may arrive on one day (a set lost a quarter of a
+        # large LA's arrivals)
+        uasc_dates = self._dates(rng, n_uasc, ys) if n_uasc else []
         events = sorted(
             [(d, r) for d, r in zip(dates, routes, strict=True)] + [(d, "uasc") for d in uasc_dates]
         )
@@ -462,13 +490,16 @@ class Simulator:
         else:
             self._close(child, ref, after, "RC8" if rng.random() < 0.85 else "RC9")
 
-    def _cp_plan(self, rng: FastRNG, child: Child, ref: Referral, start: date) -> CPPlan:
-        u = self.cp_strat.next()
+    def cp_plan_years(self, u: float) -> float:
+        """The length in years of the CP plan at quantile ``u``: the first cp_long of them
+        last 2 years or more, the rest come from the truncated exponential on [cp_min, 2)."""
         if u < self.cp_long:
-            years = 2.0 - CP_TAIL_YEARS * math.log(1 - u / self.cp_long)
-        else:
-            v = (u - self.cp_long) / (1 - self.cp_long)
-            years = trunc_exp_quantile(self.cp_min, 2.0, self.cp_rate, v)
+            return 2.0 - CP_TAIL_YEARS * math.log(1 - u / self.cp_long)
+        v = (u - self.cp_long) / (1 - self.cp_long)
+        return trunc_exp_quantile(self.cp_min, 2.0, self.cp_rate, v)
+
+    def _cp_plan(self, rng: FastRNG, child: Child, ref: Referral, start: date) -> CPPlan:
+        years = self.cp_plan_years(self.cp_strat.next())
         end = add_days(start, max(1.0, years * 365.25))
         end = min(end, birthday(child.dob, 18) - timedelta(days=1))
         cat = pick(rng, T.CATEGORY)
@@ -477,18 +508,23 @@ class Simulator:
             start, max(end, start + timedelta(days=1)), cat, latest, child.cp_plans_so_far
         )
         child.cp_plans_so_far += 1
-        # the LA's published share of plans have every review on time; the others have
-        # one late review: the first (half of them) or one of the next three
+        # the LA's published share of plans have every review on time; the others a late
+        # first review (a later one would often fall after the plan ends or after 31
+        # March, and the published share is of children on a plan then)
         on_time = self.review_strat.next() < self.p.cp_reviews_timely_pct / 100
-        late = -1 if on_time else 0 if rng.random() < 0.5 else int(rng.integers(1, 4))
-        r = add_wd(start, int(rng.integers(64, 80)) if late == 0 else int(rng.integers(40, 63)))
+        late = -1 if on_time else 0
+        # due 3 months after the start (about 64 working days), then every 6 months
+        r = add_wd(start, int(rng.integers(70, 90)) if late == 0 else int(rng.integers(40, 63)))
         n = 0
         while plan.end and r < plan.end:
             plan.reviews.append(r)
             n += 1
-            r = add_months(r, 6) - timedelta(days=int(rng.integers(0, 14)))
-            if n == late:
-                r += timedelta(days=int(rng.integers(15, 40)))
+            due = add_months(r, 6)
+            r = (
+                due + timedelta(days=int(rng.integers(15, 40)))
+                if n == late
+                else due - timedelta(days=int(rng.integers(0, 14)))
+            )
         ref.cp_plans.append(plan)
         if child.id not in self._pooled:  # a candidate for a later plan
             self._pooled.add(child.id)
@@ -567,7 +603,7 @@ class Simulator:
         p = self.p
         weights = sum(w for _, _, w in T.CARE_AGES)
         young = sum(w for lo, _, w in T.CARE_AGES if lo < 5) / weights
-        under5 = p.cla_starts_per_10k * (1 - p.uasc_share) * young * p.child_population / 10_000
+        under5 = p.cla_starts_per_10k * (1 - self.uasc_share) * young * p.child_population / 10_000
         return min(0.85, p.adoptions_per_year / max(under5, 0.1))
 
     def _care_only(self, rng: FastRNG, d: date, uasc: bool) -> None:
