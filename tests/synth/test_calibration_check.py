@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from cscperf.synth.calibration import calibrate, failures, judge, standard_error, table
-from cscperf.synth.care import teen_share
+from cscperf.synth.care import add_moves, build_period, placements_in, teen_share
 from cscperf.synth.dates import add_wd
 from cscperf.synth.local import simulate_local
 from cscperf.synth.model import CarePeriod, Child, Referral
@@ -187,6 +187,31 @@ def test_workforce_rates_are_in_fte_as_the_dfe_computes_them() -> None:
     holding = [x for x in posts if x.case_holding and x.cases]
     caseload = sum(x.cases or 0 for x in holding) / sum(x.fte for x in holding)
     assert caseload == pytest.approx(12.2, abs=0.5)
+
+
+def _long_stayers(n: int) -> list[Child]:
+    """n children of 11 in care since June 2020 with no end in sight."""
+    b, rng = book(), fast_stream(1, "883", 0, "lts-test")
+    kids = []
+    for i in range(n):
+        c = Child(f"c{i}", 1, dt.date(2014, 1, 1), "WBRI", "", ("NONE",), b.home("883", rng))
+        c.care.append(build_period(rng, c, "883", b, dt.date(2020, 6, 1), 4000, False, "N1"))
+        kids.append(c)
+    return kids
+
+
+@pytest.mark.parametrize(("published", "stable"), [(64.0, 0.64), (100.0, 1.0)])
+def test_long_stayers_stay_with_the_same_carer_at_the_published_share(
+    published: float, stable: float
+) -> None:
+    # 64%: each year a long stayer moves with chance 1 - sqrt(0.64) = 0.2, 3+ placements
+    # (10%) included: (1 - 0.2)^2 = 0.64 stay put over the two years; 100%: nobody moves
+    kids, n = _long_stayers(400), 400
+    add_moves(kids, "883", book(), fast_stream(1, "883", 0, "moves"), range(2024, 2026), 10.0,
+              published)  # fmt: skip
+    ws, we = dt.date(2023, 4, 1), dt.date(2025, 3, 31)
+    share = sum(placements_in(c.care[0], ws, we) == 1 for c in kids) / n
+    assert abs(share - stable) <= 2 * math.sqrt(max(stable * (1 - stable), 1 / n) / n)
 
 
 def test_teen_share_counts_children_11_or_over_in_the_year() -> None:

@@ -454,15 +454,17 @@ def add_moves(
 ) -> None:
     """Placement moves, year by year, calibrated on children in care at 31 March.
 
-    ``p3``% of them have 3+ placements in the year. Of the rest, a child in care for
-    2.5 years at 31 March and under 16 moves once more with a chance q such that
-    ``long_stable``% stay with the same carer for two years ((1 - p3 - q)^2); the
-    others with a fixed 20%.
+    ``p3``% of them have 3+ placements in the year, and 20% of the rest a second one;
+    but a child in care for 2.5 years at 31 March and under 16 moves at all with the
+    chance m a year such that ``long_stable``% stay with the same carer for two years
+    ((1 - m)^2 = long_stable): 3+ placements first (p3, at most m), then a second one.
+    Children owed a third placement (their window was too short) are never long
+    stayers.
     """
     from cscperf.synth.rng import Stratified
 
     strat = Stratified(rng)
-    q_long = max(0.0, 1 - math.sqrt(min(max(long_stable, 0.0), 100.0) / 100) - p3 / 100)
+    m_long = 1 - math.sqrt(min(max(long_stable, 0.0), 100.0) / 100)
     for y in years:
         ws, we = year_start(y), year_end(y)
         debt = 0  # 3+ placements owed by children whose window was too short
@@ -479,9 +481,11 @@ def add_moves(
                 if at_end:
                     u = strat.next()
                     long = period.start <= we - timedelta(days=913) and age_at(child.dob, we) < 16
-                    p2 = q_long if long else 0.2
-                    want = 3 if u < p3 / 100 else 2 if u < p3 / 100 + p2 else 1
-                    if want < 3 and debt and (hi - lo).days > 120:
+                    # a long stayer moves at most m_long a year, 3+ placements included
+                    p3_here = min(p3 / 100, m_long) if long else p3 / 100
+                    p2 = m_long - p3_here if long else 0.2
+                    want = 3 if u < p3_here else 2 if u < p3_here + p2 else 1
+                    if want < 3 and debt and not long and (hi - lo).days > 120:
                         want, debt = 3, debt - 1
                     extra = max(0, want - placements_in(period, ws, we))
                 else:
