@@ -19,7 +19,7 @@ from cscperf.synth.dates import add_wd
 from cscperf.synth.local import simulate_local
 from cscperf.synth.model import CarePeriod, Child, Referral
 from cscperf.synth.params import get_params, starts_per_10k
-from cscperf.synth.postcodes import FAR_KM, book
+from cscperf.synth.postcodes import FAR_KM, FarShare, book
 from cscperf.synth.rng import Stratified, fast_stream, stream
 from cscperf.synth.simulate import Simulator, trunc_exp_quantile, trunc_exp_rate, uasc_mean_stay
 from cscperf.synth.writers_903 import _STRATA, CareLeaverRates, _oc3
@@ -99,6 +99,8 @@ def test_adoptions_are_the_published_count_or_nine_percent_of_leavers() -> None:
     assert get_params("883").adoptions_per_year == 9.0  # Thurrock 2024-25: 9 adopted
     # Rutland's 2024-25 adoptions are suppressed: 9% of its 10 children ceasing care
     assert get_params("857").adoptions_per_year == 0.9
+    # Isles of Scilly: every year's leavers suppressed; 0, not 9% of England's 34,450
+    assert get_params("420").adoptions_per_year == 0.0
 
 
 def test_care_leavers_activity_lands_on_the_published_shares() -> None:
@@ -165,7 +167,8 @@ def test_assessments_on_time_at_the_published_share(thurrock_sim: Simulator) -> 
 
 def test_far_placements_at_the_asked_share() -> None:
     b, rng, n = book(), fast_stream(1, "883", 0, "far-test"), 4000
-    places = [b.placement("883", rng, 0.6, 0.25)[1] for _ in range(n)]
+    share = FarShare(0.25, Stratified(rng))
+    places = [b.placement("883", rng, 0.6, share)[1] for _ in range(n)]
     far = sum(p in b.far["883"] for p in places) / n
     assert abs(far - 0.25) <= 2 * math.sqrt(0.25 * 0.75 / n)  # 1.4 points
     home = b.by_la["883"]
@@ -190,12 +193,13 @@ def test_workforce_rates_are_in_fte_as_the_dfe_computes_them() -> None:
 
 
 def _long_stayers(n: int) -> list[Child]:
-    """n children of 11 in care since June 2020 with no end in sight."""
+    """n children of 11 in care since January 2022 (3.2 years at 31 March 2025, but
+    only 2.2 at 31 March 2024: their moves in 2023-24 count too) with no end in sight."""
     b, rng = book(), fast_stream(1, "883", 0, "lts-test")
     kids = []
     for i in range(n):
         c = Child(f"c{i}", 1, dt.date(2014, 1, 1), "WBRI", "", ("NONE",), b.home("883", rng))
-        c.care.append(build_period(rng, c, "883", b, dt.date(2020, 6, 1), 4000, False, "N1"))
+        c.care.append(build_period(rng, c, "883", b, dt.date(2022, 1, 15), 4000, False, "N1"))
         kids.append(c)
     return kids
 

@@ -252,7 +252,8 @@ def build(
             lait["uasc_children"].get(code) if lait["uasc_children"].has(code) else -1
         )
         # adoptions: the LA's published count, else England's share of children ceasing
-        ceased = s["adoptions_per_year"].get(code) if code in s["adoptions_per_year"].by_la else 0.0
+        # (an LA whose every year is suppressed must not take England's count)
+        ceased = s["adoptions_per_year"].get(code) if s["adoptions_per_year"].has(code) else 0.0
         row["adoptions_per_year"] = (
             lait["adoptions_published"].get(code)
             if lait["adoptions_published"].has(code)

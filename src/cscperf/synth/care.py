@@ -25,7 +25,7 @@ from cscperf.synth.dates import (
     year_start,
 )
 from cscperf.synth.model import Adoption, CarePeriod, Child, Episode, Missing
-from cscperf.synth.postcodes import PostcodeBook
+from cscperf.synth.postcodes import FarShare, PostcodeBook
 from cscperf.synth.rng import FastRNG
 from cscperf.synth.rng import pick as _pick
 
@@ -89,7 +89,7 @@ def new_episode(
     ls: str,
     cin: str,
     place: str | None = None,
-    far: float | None = None,
+    far: FarShare | None = None,
 ) -> Episode:
     """One placement episode; ``far`` is the share of placements made outside the LA
     and over 20 miles away (None: :data:`P_INSIDE` inside, the rest nearby or far)."""
@@ -130,7 +130,7 @@ def build_period(
     length_days: float,
     adopt: bool,
     cin_code: str,
-    far: float | None = None,
+    far: FarShare | None = None,
 ) -> CarePeriod:
     """The structure of one period of care starting at ``start``.
 
@@ -269,7 +269,7 @@ def split_placement(
     period: CarePeriod,
     when: date,
     temporary: bool,
-    far: float | None = None,
+    far: FarShare | None = None,
 ) -> bool:
     """Start a new placement at ``when`` inside the period; False if not possible."""
     eps = period.episodes
@@ -450,7 +450,7 @@ def add_moves(
     years: range,
     p3: float,
     long_stable: float = 70.0,
-    far: float | None = None,
+    far: FarShare | None = None,
 ) -> None:
     """Placement moves, year by year, calibrated on children in care at 31 March.
 
@@ -480,7 +480,9 @@ def add_moves(
                 temporary = False
                 if at_end:
                     u = strat.next()
-                    long = period.start <= we - timedelta(days=913) and age_at(child.dob, we) < 16
+                    # in the long-term stability cohort at this 31 March or the next (2.5
+                    # years in care, under 16): a move this year counts for both
+                    long = period.start <= we - timedelta(days=548) and age_at(child.dob, we) < 16
                     # a long stayer moves at most m_long a year, 3+ placements included
                     p3_here = min(p3 / 100, m_long) if long else p3 / 100
                     p2 = m_long - p3_here if long else 0.2

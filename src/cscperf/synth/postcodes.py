@@ -21,7 +21,7 @@ import numpy as np
 from numpy.random import Generator
 
 from cscperf.reference.las import load_las
-from cscperf.synth.rng import FastRNG
+from cscperf.synth.rng import FastRNG, Stratified
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +48,15 @@ def _tidy(pcd: str) -> str:
 #: centroid distances (km) for far placements (20 miles is 32 km) and near ones
 FAR_KM = 50.0
 NEAR_KM = 16.0
+
+
+@dataclass(frozen=True)
+class FarShare:
+    """The share of an LA's placements made far away (outside it, over 20 miles), drawn
+    from a stratified sequence so that the share at 31 March lands near it."""
+
+    share: float
+    strat: Stratified
 
 
 @dataclass(frozen=True)
@@ -183,24 +192,25 @@ class PostcodeBook:
         return str(codes[rng.integers(len(codes))])
 
     def placement(
-        self, la: str, rng: Generator | FastRNG, p_inside: float, far: float | None = None
+        self, la: str, rng: Generator | FastRNG, p_inside: float, far: FarShare | None = None
     ) -> tuple[str, str]:
         """A placement postcode and the DfE code of the LA it lies in.
 
-        With ``far``, that share goes to an LA :data:`FAR_KM` or more away (well over
+        With ``far``, its share goes to an LA :data:`FAR_KM` or more away (well over
         20 miles), and the rest inside (p_inside) or to a near LA (within NEAR_KM).
         """
-        u = rng.random()
         if far is not None:
-            if u < far:
+            u = far.strat.next()
+            if u < far.share:
                 distant = self.far[la]
                 where = distant[int(rng.integers(len(distant)))]
-            elif u < far + (1 - far) * p_inside:
+            elif u < far.share + (1 - far.share) * p_inside:
                 where = la
             else:
                 near = self.near[la]
                 where = near[int(rng.integers(len(near)))]
             return self.home(where, rng), where
+        u = rng.random()
         if u < p_inside:
             where = la
         elif u < p_inside + (1 - p_inside) * 0.75:

@@ -37,7 +37,7 @@ from cscperf.synth.params import (
     recent_starts_per_10k,
     starts_per_10k,
 )
-from cscperf.synth.postcodes import PostcodeBook, book
+from cscperf.synth.postcodes import FarShare, PostcodeBook, book
 from cscperf.synth.rng import SQRT2_STEP, FastRNG, Stratified, fast_stream, pick, stream
 
 WARM_UP = 2  # years of front-door history before the first output year
@@ -199,8 +199,10 @@ class Simulator:
             0.9, self.uasc_share * uasc_mean_stay(self.cla_mean) * max(p.cla_starts_per_10k, 1)
             / max(p.cla_rate_per_10k, 1),
         )  # fmt: skip
-        self.far = min(0.9, p.placed_over_20_miles_pct / 100 / (1 - uasc_stock)
-                       / (1 - NOT_PLACED_AWAY))  # fmt: skip
+        self.far = FarShare(
+            min(0.9, p.placed_over_20_miles_pct / 100 / (1 - uasc_stock) / (1 - NOT_PLACED_AWAY)),
+            Stratified(stream(seed, la, 0, "far-placements"), SQRT2_STEP),
+        )
         self.care_strat = Stratified(stream(seed, la, 0, "care-durations"))
         self.cp_strat = Stratified(stream(seed, la, 0, "cp-durations"))
         self.rr_strat = Stratified(stream(seed, la, 0, "rereferral"))
