@@ -3,8 +3,9 @@
 Each reporting year draws from its own random streams (see :mod:`.rng`), so an
 LA's data never depends on which other LAs are generated. Flows that the
 headline KPIs measure (referrals, S47s, ICPCs, CP and care starts) are set
-from the LA's calibration table, and durations are chosen so that the stocks
-at 31 March (CP plans, children looked after) settle at the published rates.
+from the LA's calibration table (CP and care starts year by year, as published),
+and durations are chosen so that the stocks at 31 March (CP plans, children
+looked after) land on the published ones. docs/calibration.md shows the result.
 """
 
 from __future__ import annotations
