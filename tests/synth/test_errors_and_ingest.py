@@ -37,8 +37,11 @@ def _ingest(folder: Path, db: Path) -> list[tuple[str, int, str]]:
 
 
 def test_faults_are_logged_where_they_were_put(tmp_path: Path) -> None:
+    # a quarter of Thurrock: a tenth had too few faults to be sure every kind turns up
+    # (whether they did depended on the generated data, not on the logging; at a quarter
+    # every kind turned up for seeds 1-6)
     m = generate(
-        ["883"], [2025], seed=5, out=tmp_path, scale_factor=0.1, errors=0.05, annex_a=False
+        ["883"], [2025], seed=5, out=tmp_path, scale_factor=0.25, errors=0.05, annex_a=False
     )
     assert m.faults and {f.kind for f in m.faults} <= set(KINDS)
     assert len({f.kind for f in m.faults}) == len(KINDS)  # every kind is used

@@ -9,13 +9,23 @@ the LA's published figure.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from itertools import pairwise
 
-from cscperf.synth.dates import add_days, add_months, add_wd, age_at, birthday, year_end, year_start
+from cscperf.synth.dates import (
+    add_days,
+    add_months,
+    add_wd,
+    age_at,
+    birthday,
+    return_year,
+    year_end,
+    year_start,
+)
 from cscperf.synth.model import Adoption, CarePeriod, Child, Episode, Missing
-from cscperf.synth.postcodes import PostcodeBook
+from cscperf.synth.postcodes import FarShare, PostcodeBook
 from cscperf.synth.rng import FastRNG
 from cscperf.synth.rng import pick as _pick
 
@@ -79,12 +89,15 @@ def new_episode(
     ls: str,
     cin: str,
     place: str | None = None,
+    far: FarShare | None = None,
 ) -> Episode:
+    """One placement episode; ``far`` is the share of placements made outside the LA
+    and over 20 miles away (None: :data:`P_INSIDE` inside, the rest nearby or far)."""
     place = place or placement_type(rng, age_at(child.dob, d), child.uasc)
     if place == "P1":
         post, where = child.home_post, la
     else:
-        post, where = book.placement(la, rng, P_INSIDE)
+        post, where = book.placement(la, rng, P_INSIDE, far)
     return Episode(d, rne, ls, cin, place, provider_for(rng, place), post, where, _urn(rng, place))
 
 
@@ -117,6 +130,7 @@ def build_period(
     length_days: float,
     adopt: bool,
     cin_code: str,
+    far: FarShare | None = None,
 ) -> CarePeriod:
     """The structure of one period of care starting at ``start``.
 
@@ -134,7 +148,7 @@ def build_period(
     eighteen = end == turns18
     eps: list[Episode] = []
     if child.uasc:
-        eps.append(new_episode(rng, child, la, book, start, "S", "V2", "N1"))
+        eps.append(new_episode(rng, child, la, book, start, "S", "V2", "N1", far=far))
     else:
         u = rng.random()
         if u < 0.35 and not adopt:
@@ -145,7 +159,7 @@ def build_period(
             ls0 = "J2"
         else:
             ls0 = "C1"
-        eps.append(new_episode(rng, child, la, book, start, "S", ls0, cin_code))
+        eps.append(new_episode(rng, child, la, book, start, "S", ls0, cin_code, far=far))
         d = start
         if ls0 in ("L1", "L2"):  # police protection / EPO: days, then interim order
             d = add_days(start, int(rng.integers(2, 8)))
@@ -255,6 +269,7 @@ def split_placement(
     period: CarePeriod,
     when: date,
     temporary: bool,
+    far: FarShare | None = None,
 ) -> bool:
     """Start a new placement at ``when`` inside the period; False if not possible."""
     eps = period.episodes
@@ -265,7 +280,7 @@ def split_placement(
     if i + 1 < len(eps) and eps[i + 1].decom <= when + timedelta(days=1):
         return False
     place = _pick(rng, (("T1", 0.4), ("T2", 0.2), ("T3", 0.2), ("T4", 0.2))) if temporary else None
-    new = new_episode(rng, child, la, book, when, "P", cur.ls, cur.cin, place)
+    new = new_episode(rng, child, la, book, when, "P", cur.ls, cur.cin, place, far)
     new.dec, new.rec = cur.dec, cur.rec
     cur.dec, cur.rec = when, "X1"
     cur.reason_change = _CHANGE_REASONS[int(rng.integers(len(_CHANGE_REASONS)))]
@@ -309,10 +324,40 @@ def _placement_end(period: CarePeriod, first: Episode) -> date | None:
     return end
 
 
+def teen_share(children: list[Child], years: range) -> float:
+    """Share of the children looked after during the ``years`` who are 11 or over at
+    some time in care in the year: a published "% went missing" of all children looked
+    after is this share times the chance that a child of 11+ goes missing in a year."""
+    n = teen = 0
+    for y in years:
+        ys, ye = year_start(y), year_end(y)
+        for c in children:
+            last = None
+            for p in c.care:
+                if p.start <= ye and (p.end is None or p.end >= ys):
+                    last = min(p.end or ye, ye)
+            if last is not None:
+                n += 1
+                teen += age_at(c.dob, last) >= 11
+    return teen / n if n else 1.0
+
+
 def add_reviews_missing_sw(
-    rng: FastRNG, child: Child, period: CarePeriod, horizon: date, sw_pool: int
+    rng: FastRNG,
+    child: Child,
+    period: CarePeriod,
+    horizon: date,
+    sw_pool: int,
+    missing_pct: float = 7.0,
+    away_pct: float = 3.0,
+    teens: float = 0.45,
 ) -> None:
-    """Statutory reviews, missing/away episodes, social worker changes and the IHA."""
+    """Statutory reviews, missing/away episodes, social worker changes and the IHA.
+
+    Each year of care at 11 or over, a child goes missing with a chance set so that
+    ``missing_pct`` of all children looked after in a year do, ``teens`` of whom are
+    11 or over (likewise ``away_pct`` for away from placement without authorisation).
+    """
     stop = min(period.end or horizon, horizon)
     d = add_wd(
         period.start, int(rng.integers(8, 21)) if rng.random() < 0.93 else int(rng.integers(21, 35))
@@ -342,24 +387,29 @@ def add_reviews_missing_sw(
         if late:
             d += timedelta(days=int(rng.integers(5, 40)))
         gap = 6
-    # missing and away from placement: mostly teenagers
-    if age_at(child.dob, stop) >= 11 and rng.random() < 0.22:
-        first = max(period.start, birthday(child.dob, 11))
-        span = (stop - first).days
-        if span > 5:
-            n = int(rng.poisson(max(1.0, span / 365 * 3.0)))
-            for s in sorted({rng.integers(0, span) for _ in range(n)}):
-                start = first + timedelta(days=s)
-                kind = "M" if rng.random() < 0.75 else "A"
-                end = start + timedelta(days=int(rng.integers(0, 4)))
-                m = Missing(kind, start, end if end < stop else None)
-                if kind == "M" and m.end:
-                    m.rhi_offered = rng.random() < 0.92
-                    m.rhi_accepted = m.rhi_offered and rng.random() < 0.6
-                    if m.rhi_accepted:
-                        m.rhi_date = add_wd(m.end, int(rng.integers(0, 6)))
-                if not period.missing or start > (period.missing[-1].end or start):
-                    period.missing.append(m)
+    # missing and away from placement: teenagers, year by year (April to March)
+    first = max(period.start, birthday(child.dob, 11))
+    starts: list[tuple[date, str]] = []
+    for y in range(return_year(first), return_year(stop) + 1):
+        lo, hi = max(first, year_start(y)), min(stop, year_end(y))
+        span = (hi - lo).days
+        if span <= 5:
+            continue
+        for kind, pct, mean in (("M", missing_pct, 2.0), ("A", away_pct, 0.5)):
+            if rng.random() < min(0.95, pct / 100 / max(teens, 0.05)):
+                n = 1 + int(rng.poisson(mean))
+                starts += [(lo + timedelta(days=int(rng.integers(0, span))), kind)
+                           for _ in range(n)]  # fmt: skip
+    for start, kind in sorted(set(starts)):
+        end = start + timedelta(days=int(rng.integers(0, 4)))
+        m = Missing(kind, start, end if end < stop else None)
+        if kind == "M" and m.end:
+            m.rhi_offered = rng.random() < 0.92
+            m.rhi_accepted = m.rhi_offered and rng.random() < 0.6
+            if m.rhi_accepted:
+                m.rhi_date = add_wd(m.end, int(rng.integers(0, 6)))
+        if not period.missing or start > (period.missing[-1].end or start):
+            period.missing.append(m)
     # social workers
     d = period.start
     while d < stop:
@@ -399,11 +449,22 @@ def add_moves(
     rng: FastRNG,
     years: range,
     p3: float,
+    long_stable: float = 70.0,
+    far: FarShare | None = None,
 ) -> None:
-    """Placement moves, year by year, calibrated on children in care at 31 March."""
+    """Placement moves, year by year, calibrated on children in care at 31 March.
+
+    ``p3``% of them have 3+ placements in the year, and 20% of the rest a second one;
+    but a child in care for 2.5 years at 31 March and under 16 moves at all with the
+    chance m a year such that ``long_stable``% stay with the same carer for two years
+    ((1 - m)^2 = long_stable): 3+ placements first (p3, at most m), then a second one.
+    Children owed a third placement (their window was too short) are never long
+    stayers.
+    """
     from cscperf.synth.rng import Stratified
 
     strat = Stratified(rng)
+    m_long = 1 - math.sqrt(min(max(long_stable, 0.0), 100.0) / 100)
     for y in years:
         ws, we = year_start(y), year_end(y)
         debt = 0  # 3+ placements owed by children whose window was too short
@@ -419,8 +480,14 @@ def add_moves(
                 temporary = False
                 if at_end:
                     u = strat.next()
-                    want = 3 if u < p3 / 100 else 2 if u < p3 / 100 + 0.2 else 1
-                    if want < 3 and debt and (hi - lo).days > 120:
+                    # in the long-term stability cohort at this 31 March or the next (2.5
+                    # years in care, under 16): a move this year counts for both
+                    long = period.start <= we - timedelta(days=548) and age_at(child.dob, we) < 16
+                    # a long stayer moves at most m_long a year, 3+ placements included
+                    p3_here = min(p3 / 100, m_long) if long else p3 / 100
+                    p2 = m_long - p3_here if long else 0.2
+                    want = 3 if u < p3_here else 2 if u < p3_here + p2 else 1
+                    if want < 3 and debt and not long and (hi - lo).days > 120:
                         want, debt = 3, debt - 1
                     extra = max(0, want - placements_in(period, ws, we))
                 else:
@@ -430,12 +497,12 @@ def add_moves(
                 while extra > 0 and tries < 10:
                     when = lo + timedelta(days=int(rng.integers(0, (hi - lo).days + 1)))
                     temp = temporary and extra == 1
-                    if split_placement(rng, child, la, book, period, when, temp):
+                    if split_placement(rng, child, la, book, period, when, temp, far):
                         extra -= 1
                         if temp:  # a temporary placement lasts days, then a proper one
                             back = when + timedelta(days=int(rng.integers(3, 15)))
                             if period.end is None or back < period.end:
-                                split_placement(rng, child, la, book, period, back, False)
+                                split_placement(rng, child, la, book, period, back, False, far)
                     tries += 1
                 if at_end and want == 3 and placements_in(period, ws, we) < 3:
                     debt += 1

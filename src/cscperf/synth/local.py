@@ -7,11 +7,12 @@ rates, caseload) and its looked-after population.
 from __future__ import annotations
 
 from datetime import date, timedelta
+from statistics import NormalDist
 
 from cscperf.synth.dates import year_end, year_start
 from cscperf.synth.model import Audit, Child, Household, Post
 from cscperf.synth.params import LAParams
-from cscperf.synth.rng import FastRNG, fast_stream
+from cscperf.synth.rng import FastRNG, Stratified, fast_stream
 
 _TEAMS = (
     "Assessment Team 1",
@@ -42,6 +43,18 @@ def _choice(rng: FastRNG, options: tuple[tuple[str, float], ...]) -> str:
     return options[-1][0]
 
 
+_NORMAL = NormalDist()
+
+
+def _z(u: float) -> float:
+    """The standard normal quantile of ``u`` (kept off 0 and 1)."""
+    return _NORMAL.inv_cdf(min(max(u, 1e-6), 1 - 1e-6))
+
+
+#: mean FTE of an employed social work post (85% full-time, the rest 0.5, 0.6 or 0.8)
+EMPLOYED_FTE = 0.85 + 0.15 * (0.5 + 0.6 + 0.8) / 3
+
+
 def simulate_local(
     la: str, years: tuple[int, ...], seed: int, scale: float, p: LAParams, kids: list[Child]
 ) -> tuple[list[Household], dict[int, list[Post]], list[Audit]]:
@@ -49,19 +62,34 @@ def simulate_local(
     for y in years:
         rng = fast_stream(seed, la, y, "workforce")
         fte = max(3.0, p.sw_fte * scale)
-        vacancy, agency = p.vacancy_rate_pct / 100, p.agency_rate_pct / 100
-        n_posts = max(3, round(fte / max(0.05, 1 - vacancy) * (1 + rng.normal(0, 0.03))))
+        # the DfE rates are in FTE: vacant / (vacant + employed), agency / (agency + employed);
+        # an employed post averages EMPLOYED_FTE, so per employed post there are
+        # v/(1-v)*EMPLOYED_FTE vacant and a/(1-a)*EMPLOYED_FTE agency (full-time) posts
+        vacancy = min(0.9, p.vacancy_rate_pct / 100)
+        agency = min(0.9, p.agency_rate_pct / 100)
+        w_vac = vacancy / (1 - vacancy) * EMPLOYED_FTE
+        w_agy = agency / (1 - agency) * EMPLOYED_FTE
+        total = 1 + w_vac + w_agy
+        in_post = (EMPLOYED_FTE + w_agy) / total  # FTE in post per post
+        n_posts = max(3, round(fte / in_post * (1 + rng.normal(0, 0.03))))
         posts = []
+        # stratified draws: a small LA's rates and caseload land near its published ones
+        strat, strat_cases = Stratified(rng), Stratified(rng)
         for i in range(n_posts):
-            u = rng.random()
-            status = "vacant" if u < vacancy else "agency" if u < vacancy + agency else "employed"
+            u = strat.next() * total
+            status = "vacant" if u < w_vac else "agency" if u < w_vac + w_agy else "employed"
             post_fte = (
                 1.0
                 if status != "employed" or rng.random() < 0.85
                 else float(rng.choice([0.5, 0.6, 0.8]))
             )
             holding = status != "vacant" and rng.random() < 0.8
-            cases = int(max(0, rng.normal(p.caseload * 1.15, 4))) if holding else None
+            # cases in proportion to the post's FTE: cases / FTE averages the caseload
+            cases = (
+                max(1, round(post_fte * (p.caseload + 3 * _z(strat_cases.next()))))
+                if holding
+                else None
+            )
             if status == "vacant":
                 cost = None
             elif status == "agency":

@@ -21,7 +21,7 @@ import numpy as np
 from numpy.random import Generator
 
 from cscperf.reference.las import load_las
-from cscperf.synth.rng import FastRNG
+from cscperf.synth.rng import FastRNG, Stratified
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +43,20 @@ def _tidy(pcd: str) -> str:
     """ONS ``pcd`` (7-character padded) to the usual ``"AB1 2CD"`` form."""
     c = pcd.replace(" ", "")
     return f"{c[:-3]} {c[-3:]}"
+
+
+#: centroid distances (km) for far placements (20 miles is 32 km) and near ones
+FAR_KM = 50.0
+NEAR_KM = 16.0
+
+
+@dataclass(frozen=True)
+class FarShare:
+    """The share of an LA's placements made far away (outside it, over 20 miles), drawn
+    from a stratified sequence so that the share at 31 March lands near it."""
+
+    share: float
+    strat: Stratified
 
 
 @dataclass(frozen=True)
@@ -90,6 +104,15 @@ class PostcodeBook:
             c: [order[j] for j in np.argsort(dist[i], kind="stable") if j != i]
             for i, c in enumerate(order)
         }
+        #: for placements held to a published "over 20 miles" share: LAs whose centroid is
+        #: FAR_KM+ away (nearest first), and the nearest few within NEAR_KM
+        self.far: dict[str, list[str]] = {}
+        self.near: dict[str, list[str]] = {}
+        for i, c in enumerate(order):
+            ranked = self.nearest[c]
+            km = {order[j]: float(dist[i, j]) / 1000 for j in range(len(order))}
+            self.far[c] = [o for o in ranked if km[o] >= FAR_KM][:30] or ranked[-1:]
+            self.near[c] = [o for o in ranked[:6] if km[o] < NEAR_KM] or ranked[:1]
         self.load_seconds = time.perf_counter() - t0
         log.info("postcodes loaded for %d LAs in %.1fs", len(self.by_la), self.load_seconds)
 
@@ -168,8 +191,25 @@ class PostcodeBook:
         codes = self.by_la[la].codes
         return str(codes[rng.integers(len(codes))])
 
-    def placement(self, la: str, rng: Generator | FastRNG, p_inside: float) -> tuple[str, str]:
-        """A placement postcode and the DfE code of the LA it lies in."""
+    def placement(
+        self, la: str, rng: Generator | FastRNG, p_inside: float, far: FarShare | None = None
+    ) -> tuple[str, str]:
+        """A placement postcode and the DfE code of the LA it lies in.
+
+        With ``far``, its share goes to an LA :data:`FAR_KM` or more away (well over
+        20 miles), and the rest inside (p_inside) or to a near LA (within NEAR_KM).
+        """
+        if far is not None:
+            u = far.strat.next()
+            if u < far.share:
+                distant = self.far[la]
+                where = distant[int(rng.integers(len(distant)))]
+            elif u < far.share + (1 - far.share) * p_inside:
+                where = la
+            else:
+                near = self.near[la]
+                where = near[int(rng.integers(len(near)))]
+            return self.home(where, rng), where
         u = rng.random()
         if u < p_inside:
             where = la

@@ -25,6 +25,10 @@ def stream(seed: int, la_code: str, year: int, purpose: str) -> Generator:
 _PHI = 0.6180339887498949
 
 
+#: a second low-discrepancy step, independent of the golden ratio's
+SQRT2_STEP = 2**0.5 - 1
+
+
 class Stratified:
     """Low-discrepancy uniforms (golden-ratio sequence) from a random offset.
 
@@ -33,11 +37,15 @@ class Stratified:
     binomial noise of independent draws.
     """
 
-    def __init__(self, rng: Generator | FastRNG) -> None:
+    def __init__(self, rng: Generator | FastRNG, step: float | None = None) -> None:
         self._x = float(rng.random())
+        #: two sequences with the same step advancing together are perfectly correlated;
+        #: a decision drawn beside another one (e.g. per CP plan, with its length) takes
+        #: another irrational step (:data:`SQRT2_STEP`)
+        self._step = _PHI if step is None else step
 
     def next(self) -> float:
-        self._x = (self._x + _PHI) % 1.0
+        self._x = (self._x + self._step) % 1.0
         return self._x
 
     def take(self, n: int) -> np.ndarray:

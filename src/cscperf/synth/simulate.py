@@ -3,8 +3,9 @@
 Each reporting year draws from its own random streams (see :mod:`.rng`), so an
 LA's data never depends on which other LAs are generated. Flows that the
 headline KPIs measure (referrals, S47s, ICPCs, CP and care starts) are set
-from the LA's calibration table, and durations are chosen so that the stocks
-at 31 March (CP plans, children looked after) settle at the published rates.
+from the LA's calibration table (CP and care starts year by year, as published),
+and durations are chosen so that the stocks at 31 March (CP plans, children
+looked after) land on the published ones. docs/calibration.md shows the result.
 """
 
 from __future__ import annotations
@@ -29,9 +30,16 @@ from cscperf.synth.dates import (
 )
 from cscperf.synth.local import simulate_local
 from cscperf.synth.model import S47, Assessment, Child, Contact, CPPlan, EarlyHelp, Referral, World
-from cscperf.synth.params import LAParams, get_params, population
-from cscperf.synth.postcodes import PostcodeBook, book
-from cscperf.synth.rng import FastRNG, Stratified, fast_stream, pick, stream
+from cscperf.synth.params import (
+    UASC_SHARE_CAP,
+    LAParams,
+    get_params,
+    population,
+    recent_starts_per_10k,
+    starts_per_10k,
+)
+from cscperf.synth.postcodes import FarShare, PostcodeBook, book
+from cscperf.synth.rng import SQRT2_STEP, FastRNG, Stratified, fast_stream, pick, stream
 
 WARM_UP = 2  # years of front-door history before the first output year
 #: of second or subsequent CP plans, the share whose earlier plan predates our records
@@ -40,6 +48,36 @@ P_PREVIOUS_ELSEWHERE = 0.25
 CARE_HISTORY = 18  # years of care entries simulated before that, for the stock
 #: a child's next CP plan starts at least this long after the last one ended (3 months)
 REPEAT_CP_GAP_DAYS = 91
+#: mean years beyond two of the CP plans that last two years or more
+CP_TAIL_YEARS = 0.4
+#: share of children looked after at 31 March placed with parents or in other placements
+#: the distance measure cannot count (P1 at home): the far share is scaled up by it
+NOT_PLACED_AWAY = 0.05
+
+
+def trunc_exp_rate(a: float, b: float, mean: float) -> float:
+    """Rate λ of the exponential truncated to [a, b) whose mean is ``mean`` (λ < 0: rising
+    density; the mean is clamped just inside (a, b))."""
+    mean = min(max(mean, a + 0.01 * (b - a)), b - 0.01 * (b - a))
+    w = b - a
+
+    def mean_of(lam: float) -> float:
+        if abs(lam) < 1e-9:
+            return a + w / 2
+        return a + 1 / lam - w / math.expm1(lam * w)
+
+    lo, hi = -200.0 / w, 200.0 / w
+    for _ in range(100):
+        mid = (lo + hi) / 2
+        lo, hi = (lo, mid) if mean_of(mid) < mean else (mid, hi)
+    return (lo + hi) / 2
+
+
+def trunc_exp_quantile(a: float, b: float, lam: float, u: float) -> float:
+    """The ``u`` quantile of the exponential with rate ``lam`` truncated to [a, b)."""
+    if abs(lam) < 1e-9:
+        return a + u * (b - a)
+    return a - math.log1p(-u * -math.expm1(-lam * (b - a))) / lam
 
 
 def _cp_gap_ok(child: Child, d: date) -> bool:
@@ -67,6 +105,21 @@ def _uasc_age(rng: FastRNG) -> int:
     """UASC arrive as older teenagers: 14 (10%), 15 (20%), 16 or 17 (35% each)."""
     u = rng.random()
     return 14 if u < 0.1 else 15 if u < 0.3 else 16 if u < 0.65 else 17
+
+
+#: UASC entry ages (whole years; the exact age adds up to a year): see :func:`_uasc_age`
+UASC_AGES = ((14, 0.1), (15, 0.2), (16, 0.35), (17, 0.35))
+
+
+def uasc_mean_stay(m: float) -> float:
+    """Mean years a UASC stays looked after when stays are exponential with mean ``m``,
+    cut at 18: E[min(L, X)] = m(1 - e^(-L/m)), averaged over L uniform on [a, a+1]
+    (a = 17 - entry age)."""
+    total = 0.0
+    for age, w in UASC_AGES:
+        a = 17 - age
+        total += w * (m - m * m * (math.exp(-a / m) - math.exp(-(a + 1) / m)))
+    return total
 
 
 def care_mean_years(
@@ -113,18 +166,51 @@ class Simulator:
         self._lite_id = 0
         self.front_door_lists = True  # contacts and early help, only needed for Annex A
         p = self.p
-        self.cla_mean = care_mean_years(
-            max(p.cla_rate_per_10k, 1) / max(p.cla_starts_per_10k, 1),
-            p.uasc_share,
-            self._adopt_share(),
-        )
-        cp_years = max(p.cp_rate_per_10k, 0.5) / max(p.cp_starts_per_10k, 1)
+        # starts follow the published series year by year; stays are set so that the
+        # stock at the last 31 March is the published one given the recent starts
+        # (stays of about 2-3 years: 3 years of care starts; CP plans about 1: 2 years)
+        cla_recent, _ = recent_starts_per_10k(la, max(years), 3)
+        _, cp_recent = recent_starts_per_10k(la, max(years), 2)
+        # UASC: the share of starts that makes the published UASC count at 31 March, given
+        # how long they stay (until 18 at most), which depends on the mean stay: iterate
+        self.uasc_share = p.uasc_share
+        latest_starts = starts_per_10k(la, max(years))[0] * population(la, max(years) - 1)
+        for _ in range(3):
+            self.cla_mean = care_mean_years(
+                max(p.cla_rate_per_10k, 1) / max(cla_recent, 1),
+                self.uasc_share,
+                self._adopt_share(),
+            )
+            if p.uasc_children >= 0:
+                stay = uasc_mean_stay(self.cla_mean)
+                self.uasc_share = min(
+                    UASC_SHARE_CAP, p.uasc_children / stay / max(latest_starts / 10_000, 1)
+                )
+        cp_years = max(p.cp_rate_per_10k, 0.5) / max(cp_recent, 1)
         self.cp_min, self.cp_mean = min(0.16, cp_years / 2), cp_years
+        # plan lengths: the published share of plans lasting 2+ years get 2 years plus an
+        # exponential tail; the rest a truncated exponential on [cp_min, 2) whose mean makes
+        # the overall mean cp_years (the stock / starts of a steady state)
+        self.cp_long = min(0.5, max(0.0, p.cp_ended_2yrs_pct / 100))
+        short = (cp_years - self.cp_long * (2 + CP_TAIL_YEARS)) / (1 - self.cp_long)
+        self.cp_rate = trunc_exp_rate(self.cp_min, 2.0, short)
+        # placements outside the LA and over 20 miles: UASC (never counted) and children
+        # placed at home dilute the measure, so the far share is scaled up by them
+        uasc_stock = min(
+            0.9, self.uasc_share * uasc_mean_stay(self.cla_mean) * max(p.cla_starts_per_10k, 1)
+            / max(p.cla_rate_per_10k, 1),
+        )  # fmt: skip
+        self.far = FarShare(
+            min(0.9, p.placed_over_20_miles_pct / 100 / (1 - uasc_stock) / (1 - NOT_PLACED_AWAY)),
+            Stratified(stream(seed, la, 0, "far-placements"), SQRT2_STEP),
+        )
         self.care_strat = Stratified(stream(seed, la, 0, "care-durations"))
         self.cp_strat = Stratified(stream(seed, la, 0, "cp-durations"))
         self.rr_strat = Stratified(stream(seed, la, 0, "rereferral"))
         self.adopt_strat = Stratified(stream(seed, la, 0, "adoption"))
         self.sub_strat = Stratified(stream(seed, la, 0, "cp-subsequent"))
+        # drawn beside each plan's length (cp_strat): another step, or the two correlate
+        self.review_strat = Stratified(stream(seed, la, 0, "cp-reviews"), SQRT2_STEP)
         self.cp_pool: list[str] = []  # children with a CP plan: candidates for another
         self._pooled: set[str] = set()
 
@@ -202,15 +288,16 @@ class Simulator:
         rng = fast_stream(self.seed, self.la, y, "front")
         p, k = self.p, population(self.la, y - 1) * self.scale / 10_000
         ys = year_start(y)
-        starts = p.cla_starts_per_10k * k
-        n_uasc = round(starts * p.uasc_share + rng.random() - 0.5)
+        cla_rate, cp_rate = starts_per_10k(self.la, y)
+        starts = cla_rate * k
+        n_uasc = round(starts * self.uasc_share + rng.random() - 0.5)
         n_cla = max(0, round(starts - n_uasc + rng.random() - 0.5))
         if care_only:
             for d in self._dates(rng, n_cla + n_uasc, ys):
                 self._care_only(rng, d, uasc=rng.random() < n_uasc / max(1, n_cla + n_uasc))
             return
         n_ref = int(rng.poisson(p.referral_rate_per_10k * k))
-        n_cp = round(p.cp_starts_per_10k * k)
+        n_cp = round(cp_rate * k)
         n_icpc = max(n_cp, round(p.icpc_rate_per_10k * k))
         n_s47 = max(n_icpc, round(p.s47_rate_per_10k * k))
         n_cp_cla = round(min(0.3 * n_cla, 0.3 * n_cp))
@@ -231,7 +318,9 @@ class Simulator:
         routes += ["cin"] * n_cin + ["nin"] * (rest - n_cin)
         routes = [routes[i] for i in rng.permutation(len(routes))]
         dates = self._dates(rng, len(routes), ys)
-        uasc_dates = set(self._dates(rng, n_uasc, ys)) if n_uasc else set()
+        # a list, not a set: two UASC may arrive on one day (a set lost a quarter of a
+        # large LA's arrivals)
+        uasc_dates = self._dates(rng, n_uasc, ys) if n_uasc else []
         events = sorted(
             [(d, r) for d, r in zip(dates, routes, strict=True)] + [(d, "uasc") for d in uasc_dates]
         )
@@ -317,7 +406,9 @@ class Simulator:
         return ref
 
     def _assess(self, rng: FastRNG, ref: Referral, start: date) -> Assessment:
-        wd = int(rng.gamma(2.2, 10.0)) + 3 if rng.random() < 0.9 else int(rng.integers(46, 90))
+        on_time = rng.random() < self.p.assessments_45wd_pct / 100
+        wd = int(rng.gamma(2.2, 10.0)) + 3 if on_time else int(rng.integers(46, 90))
+        wd = min(wd, 45) if on_time else wd
         auth = add_wd(start, wd)
         ry = return_year(auth)
         factors = {T.FACTORS[rng.integers(len(T.FACTORS))] for _ in range(rng.integers(1, 4))}
@@ -361,7 +452,9 @@ class Simulator:
                 return
             icpc = add_wd(
                 s_start,
-                int(rng.integers(5, 15)) if rng.random() < 0.8 else int(rng.integers(16, 30)),
+                int(rng.integers(5, 15))
+                if rng.random() < self.p.icpc_15wd_pct / 100
+                else int(rng.integers(16, 30)),
             )
             ref.s47.append(S47(s_start, target, icpc, False, plan_followed=route != "icpc"))
             if route == "icpc":
@@ -400,9 +493,16 @@ class Simulator:
         else:
             self._close(child, ref, after, "RC8" if rng.random() < 0.85 else "RC9")
 
+    def cp_plan_years(self, u: float) -> float:
+        """The length in years of the CP plan at quantile ``u``: the first cp_long of them
+        last 2 years or more, the rest come from the truncated exponential on [cp_min, 2)."""
+        if u < self.cp_long:
+            return 2.0 - CP_TAIL_YEARS * math.log(1 - u / self.cp_long)
+        v = (u - self.cp_long) / (1 - self.cp_long)
+        return trunc_exp_quantile(self.cp_min, 2.0, self.cp_rate, v)
+
     def _cp_plan(self, rng: FastRNG, child: Child, ref: Referral, start: date) -> CPPlan:
-        u = self.cp_strat.next()
-        years = self.cp_min - (self.cp_mean - self.cp_min) * math.log(1 - u)
+        years = self.cp_plan_years(self.cp_strat.next())
         end = add_days(start, max(1.0, years * 365.25))
         end = min(end, birthday(child.dob, 18) - timedelta(days=1))
         cat = pick(rng, T.CATEGORY)
@@ -411,14 +511,23 @@ class Simulator:
             start, max(end, start + timedelta(days=1)), cat, latest, child.cp_plans_so_far
         )
         child.cp_plans_so_far += 1
-        r = add_wd(
-            start, int(rng.integers(40, 63)) if rng.random() < 0.93 else int(rng.integers(64, 80))
-        )
+        # the LA's published share of plans have every review on time; the others a late
+        # first review (a later one would often fall after the plan ends or after 31
+        # March, and the published share is of children on a plan then)
+        on_time = self.review_strat.next() < self.p.cp_reviews_timely_pct / 100
+        late = -1 if on_time else 0
+        # due 3 months after the start (about 64 working days), then every 6 months
+        r = add_wd(start, int(rng.integers(70, 90)) if late == 0 else int(rng.integers(40, 63)))
+        n = 0
         while plan.end and r < plan.end:
             plan.reviews.append(r)
-            r = add_months(r, 6) - timedelta(days=int(rng.integers(0, 14)))
-            if rng.random() > 0.92:
-                r += timedelta(days=int(rng.integers(5, 30)))
+            n += 1
+            due = add_months(r, 6)
+            r = (
+                due + timedelta(days=int(rng.integers(15, 40)))
+                if n == late
+                else due - timedelta(days=int(rng.integers(0, 14)))
+            )
         ref.cp_plans.append(plan)
         if child.id not in self._pooled:  # a candidate for a later plan
             self._pooled.add(child.id)
@@ -447,7 +556,15 @@ class Simulator:
             and start + timedelta(days=400) < birthday(child.dob, 18)
         )
         period = care.build_period(
-            rng, child, self.la, self.pc, start, length, adopt, need if need != "N9" else "N1"
+            rng,
+            child,
+            self.la,
+            self.pc,
+            start,
+            length,
+            adopt,
+            need if need != "N9" else "N1",
+            far=self.far,
         )
         child.care.append(period)
         end = period.end
@@ -489,7 +606,7 @@ class Simulator:
         p = self.p
         weights = sum(w for _, _, w in T.CARE_AGES)
         young = sum(w for lo, _, w in T.CARE_AGES if lo < 5) / weights
-        under5 = p.cla_starts_per_10k * (1 - p.uasc_share) * young * p.child_population / 10_000
+        under5 = p.cla_starts_per_10k * (1 - self.uasc_share) * young * p.child_population / 10_000
         return min(0.85, p.adoptions_per_year / max(under5, 0.1))
 
     def _care_only(self, rng: FastRNG, d: date, uasc: bool) -> None:
@@ -539,12 +656,22 @@ def simulate(
         fast_stream(seed, la, 0, "moves"),
         range(first, max(years) + 1),
         sim.p.pct_3plus_placements,
+        sim.p.long_term_stability_pct,
+        sim.far,
     )
+    teens = care.teen_share(in_care, range(min(years), max(years) + 1))
     for c in in_care:
         rng = fast_stream(seed, la, c.care[0].start.year, f"care-detail-{c.id}")
         for period in c.care:
             care.add_reviews_missing_sw(
-                rng, c, period, sim.horizon, max(20, int(sim.p.sw_fte * scale))
+                rng,
+                c,
+                period,
+                sim.horizon,
+                max(20, int(sim.p.sw_fte * scale)),
+                sim.p.cla_missing_pct,
+                sim.p.cla_away_pct,
+                teens,
             )
     pops = {y - 1: int(population(la, y - 1) * scale) for y in range(first, max(years) + 1)}
     local = simulate_local(la, years, seed, scale, sim.p, kids)

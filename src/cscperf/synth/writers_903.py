@@ -6,12 +6,15 @@ import csv
 import math
 import zlib
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from statistics import NormalDist
 
 from cscperf.synth.dates import age_at, birthday, uk, year_end, year_start
 from cscperf.synth.model import Day, World
-from cscperf.synth.rng import stream
+from cscperf.synth.params import LAParams, get_params
+from cscperf.synth.rng import Stratified, stream
 from cscperf.synth.views import (
     care_leaver_in_year,
     cens,
@@ -95,7 +98,11 @@ def rows_903(world: World, year: int) -> dict[str, list[tuple[str, ...]]]:
     ys, ye = year_start(year), year_end(year)
     out: dict[str, list[tuple[str, ...]]] = {k: [] for k in COLUMNS}
     rng = stream(world.seed, world.la_code, year, "oc-outcomes")
-    eet_pct = _eet(world)
+    par = get_params(world.la_code)
+    leavers = CareLeaverRates.of(par)
+    # calibrated yes/no outcomes use stratified uniforms, one sequence per outcome, so a
+    # small cohort's percentages land near the LA's published ones (see Stratified)
+    strat = {k: Stratified(stream(world.seed, world.la_code, year, f"oc-{k}")) for k in _STRATA}
     for child in children_903_in_year(world, year):
         dob = uk(child.dob)
         eps = list(episodes_in_year(child, year))
@@ -181,10 +188,13 @@ def rows_903(world: World, year: int) -> dict[str, list[tuple[str, ...]]]:
                 (child.id, dob, "Z1" if rng.random() < 0.9 else "P1", "", "")
             )
             if in_care_12_months(child, year):
-                out["oc2"].append(_oc2(rng, child.id, dob, age_at(child.dob, ye)))
+                out["oc2"].append(
+                    _oc2(rng, child.id, dob, age_at(child.dob, ye), strat,
+                         par.dental_check_pct / 100, par.health_assessment_pct / 100,
+                         par.sdq_mean)
+                )  # fmt: skip
         if child.care and (age := care_leaver_in_year(child, year)) is not None:
-            out["oc3"].append(_oc3(rng, child.id, dob, eet_pct))
-            del age
+            out["oc3"].append(_oc3(rng, child.id, dob, leavers, age <= 18, strat))
     return out
 
 
@@ -217,18 +227,60 @@ def dolos(
     return [(s, e)]
 
 
-def _eet(world: World) -> float:
-    from cscperf.synth.params import get_params
+@dataclass(frozen=True)
+class CareLeaverRates:
+    """OC3 chances that reproduce the LA's published care leaver figures.
 
-    return get_params(world.la_code).care_leaver_eet_pct / 100
+    The published percentages are of all care leavers in the cohort, those not in
+    touch included (their activity and accommodation are blank: neither EET nor
+    suitable), so each is divided by the in-touch share. That share is the LA's
+    published one (NO, plus 2% refused or no longer requiring contact), raised where
+    needed so that no published percentage exceeds it.
+    """
+
+    in_touch: float
+    eet_17_18: float  # given in touch
+    eet_19_21: float
+    suitable: float
+
+    @classmethod
+    def of(cls, p: LAParams) -> CareLeaverRates:
+        top = max(p.care_leaver_eet_pct, p.care_leaver_eet_17_18_pct, p.care_leaver_accom_pct)
+        touch = min(1.0, max(1 - p.care_leaver_not_in_touch_pct / 100 - 0.02, top / 100 + 0.01))
+        return cls(
+            touch,
+            min(1.0, p.care_leaver_eet_17_18_pct / 100 / touch),
+            min(1.0, p.care_leaver_eet_pct / 100 / touch),
+            min(1.0, p.care_leaver_accom_pct / 100 / touch),
+        )
 
 
-def _oc2(rng, child: str, dob: str, age: int) -> tuple[str, ...]:  # type: ignore[no-untyped-def]
+_STRATA = ("sdq", "dental", "health", "touch", "eet_17_18", "eet_19_21", "suitable")
+
+
+_NORMAL = NormalDist()
+
+
+def _z(u: float) -> float:
+    """The standard normal quantile of ``u`` (kept off 0 and 1)."""
+    return _NORMAL.inv_cdf(min(max(u, 1e-6), 1 - 1e-6))
+
+
+def _oc2(  # type: ignore[no-untyped-def]
+    rng,
+    child: str,
+    dob: str,
+    age: int,
+    strat: dict[str, Stratified],
+    dental: float = 0.8,
+    health: float = 0.9,
+    sdq_mean: float = 14.0,
+) -> tuple[str, ...]:
     def b(p: float) -> str:
         return "1" if rng.random() < p else "0"
 
     if 4 <= age <= 16 and rng.random() < 0.8:
-        sdq, reason = str(min(40, max(0, int(rng.normal(14, 6))))), ""
+        sdq, reason = str(min(40, max(0, round(sdq_mean + 6 * _z(strat["sdq"].next()))))), ""
     else:
         sdq, reason = (
             "",
@@ -238,40 +290,48 @@ def _oc2(rng, child: str, dob: str, age: int) -> tuple[str, ...]:  # type: ignor
     subst = b(0.05) if age >= 10 else "0"
     received = b(0.6) if subst == "1" else "0"
     offered = "1" if received == "1" or (subst == "1" and rng.random() < 0.5) else "0"
+    had_health = "1" if strat["health"].next() < health else "0"
     return (
         child,
         dob,
         sdq,
         reason,
         conv,
-        b(0.9),
+        had_health,
         b(0.88),
-        b(0.8),
-        b(0.9),
+        "1" if strat["dental"].next() < dental else "0",
+        had_health,
         subst,
         received,
         offered,
     )
 
 
-def _oc3(rng, child: str, dob: str, eet: float) -> tuple[str, ...]:  # type: ignore[no-untyped-def]
-    u = rng.random()
-    touch = "YES" if u < 0.9 else "NO" if u < 0.95 else "REFU" if u < 0.98 else "NREQ"
+def _oc3(  # type: ignore[no-untyped-def]
+    rng, child: str, dob: str, rates: CareLeaverRates, young: bool, strat: dict[str, Stratified]
+) -> tuple[str, ...]:
+    """One care leaver's OC3 row; ``young``: the 17th or 18th birthday is in the year."""
+    u = strat["touch"].next()
+    rest = 1 - rates.in_touch  # not in touch 70%, refused 20%, no longer requires 10%
+    touch = (
+        "YES" if u < rates.in_touch
+        else "NO" if u < rates.in_touch + 0.7 * rest
+        else "REFU" if u < rates.in_touch + 0.9 * rest
+        else "NREQ"
+    )  # fmt: skip
     if touch != "YES":
         return (child, dob, touch, "", "")
+    eet, key = (rates.eet_17_18, "eet_17_18") if young else (rates.eet_19_21, "eet_19_21")
     activ = (
-        _EET[int(rng.integers(len(_EET)))] if rng.random() < eet else _NEET[int(rng.integers(3))]
+        _EET[int(rng.integers(len(_EET)))]
+        if strat[key].next() < eet
+        else _NEET[int(rng.integers(3))]
     )
-    if rng.random() < 0.02:
-        return (
-            child,
-            dob,
-            touch,
-            activ,
-            "S2" if rng.random() < 0.5 else "X2",
-        )  # no fixed abode / custody
+    suitable = strat["suitable"].next() < rates.suitable
+    if not suitable and rng.random() < 0.1:
+        return (child, dob, touch, activ, "S2" if rng.random() < 0.5 else "X2")  # NFA / custody
     a = _ACCOM[int(rng.choice(len(_ACCOM), p=[w / sum(_ACCOM_W) for w in _ACCOM_W]))]
-    return (child, dob, touch, activ, a + ("1" if rng.random() < 0.9 else "2"))
+    return (child, dob, touch, activ, a + ("1" if suitable else "2"))
 
 
 def write_csv(path: Path, header: Iterable[str], rows: Iterable[tuple[str, ...]]) -> int:
