@@ -141,3 +141,20 @@ def test_demand_trend_shows_the_expected_range_band() -> None:
     assert "Expected range (same month, earlier years)" in [t.text for t in svg.xpath(".//text")]
     no_band = _svg(trend(1, "Contacts", "count", pts, None, None, "contacts", {}).svg)
     assert not no_band.xpath(".//path[@fill='#dcdcdc']")
+
+
+def test_a_long_legend_label_gets_a_row_of_its_own() -> None:
+    """A long indicator title ran into the next legend entry when the legend had two
+    columns; with any label too long for half the width, each entry has its own row."""
+    pts: list[tuple[date, float | None]] = [(d, 1.0) for d in MONTHS]
+    long = "Initial child protection conferences within 15 working days (%)"
+    refs = [Reference("SN mean 2024-25 (10 of 10): 80.6%", 1.0, "#000", "4 4")]
+
+    def legend_ys(label: str) -> list[str]:
+        svg = _svg(line_chart("c", "t", "m", [Line(label, pts)], refs))
+        wanted = (label, refs[0].label)
+        texts = [t for t in svg.xpath(".//*[local-name()='text']") if t.text in wanted]
+        return [t.get("y") for t in texts]
+
+    assert len(set(legend_ys(long))) == 2  # one row each
+    assert len(set(legend_ys("Contacts"))) == 1  # short labels share a row

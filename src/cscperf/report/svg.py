@@ -84,8 +84,12 @@ def line_chart(
     known += [hi for _, _, hi in band]
     top = max([*known, *(r.value for r in refs), 0.0]) or 1.0
     top *= 1.1
-    legend_rows = (len(lines) + len(refs) + (1 if band else 0) + 1) // 2
-    h = H + 18 * legend_rows
+    items = [(ln.label, ln.colour, ln.dash) for ln in lines]
+    items += [(r.label, r.colour, r.dash) for r in refs]
+    if band:
+        items.append((band_label, BAND, "band"))
+    columns = _legend_columns(items)
+    h = H + 18 * -(-len(items) // columns)
     base = H - PAD_B
 
     def x(d: date) -> float:
@@ -150,18 +154,26 @@ def line_chart(
         for i, d in enumerate(dates)
         if i % step == 0 or i == len(dates) - 1
     )
-    items = [(ln.label, ln.colour, ln.dash) for ln in lines]
-    items += [(r.label, r.colour, r.dash) for r in refs]
-    if band:
-        items.append((band_label, BAND, "band"))
-    body.append(_legend(items, H + 4))
+    body.append(_legend(items, H + 4, columns))
     return _frame(chart_id, title, message, "".join(body), h)
 
 
-def _legend(items: Sequence[tuple[str, str, str]], top: float) -> str:
+#: rough width of one character of FONT (11px sans-serif), for laying out the legend
+CHAR_W = 6.2
+
+
+def _legend_columns(items: Sequence[tuple[str, str, str]]) -> int:
+    """Two legend columns when every label fits in half the width, else one: a long
+    indicator title must not run into its neighbour."""
+    room = (W - PAD_L) / 2 - 40
+    return 2 if all(len(label) * CHAR_W <= room for label, _, _ in items) else 1
+
+
+def _legend(items: Sequence[tuple[str, str, str]], top: float, columns: int = 2) -> str:
     out: list[str] = []
     for i, (label, colour, dash) in enumerate(items):
-        lx, ly = PAD_L + (i % 2) * (W - PAD_L) / 2, top + 18 * (i // 2)
+        lx = PAD_L + (i % columns) * (W - PAD_L) / 2
+        ly = top + 18 * (i // columns)
         if dash == "band":  # a swatch of the shaded band
             out.append(
                 f'<rect x="{lx:.0f}" y="{ly}" width="28" height="12" fill="{colour}"/>'
