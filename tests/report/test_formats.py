@@ -476,9 +476,11 @@ def test_xlsx_without_its_writer_is_one_line(tmp_path: Path, monkeypatch: Any) -
 def test_xlsx_is_written_by_the_xlsx_module(tmp_path: Path, monkeypatch: Any) -> None:
     db = _store(tmp_path)
     calls: list[tuple[Any, ...]] = []
+    given: list[Any] = []
 
-    def fake(*args: Any) -> Path:
+    def fake(*args: Any, backtest: Any = None) -> Path:
         calls.append(args)
+        given.append(backtest)
         args[-1].write_bytes(b"xlsx")
         return Path(args[-1])
 
@@ -492,6 +494,8 @@ def test_xlsx_is_written_by_the_xlsx_module(tmp_path: Path, monkeypatch: Any) ->
     paths = writers.write_formats(data, tmp_path / "o", ["xlsx"], db=db, targets_path="t.yml")
     assert paths == [tmp_path / "o" / "scorecard.xlsx"]
     assert calls == [("883", END, "year", "t.yml", db, tmp_path / "o" / "scorecard.xlsx")]
+    # the report's own back-test is handed over, not run a second time
+    assert given == [data.backtest_result]
 
 
 def test_docx_wide_table_on_a_landscape_page_columns_sized_by_content() -> None:

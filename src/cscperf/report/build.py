@@ -18,6 +18,7 @@ from cscperf import api
 from cscperf.answers.model import AnswerTable
 from cscperf.benchmarks.compare import Comparison
 from cscperf.forecast.kinds import kind
+from cscperf.forecast.run import Backtest
 from cscperf.kpis.catalogue import load_catalogue
 from cscperf.report import comparisons
 from cscperf.report import figures as charts
@@ -129,6 +130,8 @@ class ReportData:
     benchmarks_note: str
     backtest: list[BacktestLine] = field(default_factory=list)
     backtest_years: str = ""
+    #: the same back-test as numbers, for the workbook's notes (computed once per report)
+    backtest_result: Backtest | None = None
     outturn_year: str = ""
     outturns: list[OutturnLine] = field(default_factory=list)
     figure_count: int = 0
@@ -464,6 +467,7 @@ def _add_backtest(data: ReportData, la: str, titles: dict[str, str], db: str) ->
         for r in bt.rows
         if any(p.kpi_id == r.kpi_id for p in points)
     ]
+    data.backtest_result = Backtest(rows, points)
     data.backtest = [
         BacktestLine(
             r.kpi_id,

@@ -69,7 +69,11 @@ def write_formats(
         if fmt == "xlsx":
             assert writer is not None
             args = (data.la_code, data.period_end, data.period_type, targets_path, db)
-            paths.append(writer(*args, out / "scorecard.xlsx"))
+            if data.backtest_result is not None:  # the report's back-test, not run again
+                path = writer(*args, out / "scorecard.xlsx", backtest=data.backtest_result)
+            else:
+                path = writer(*args, out / "scorecard.xlsx")
+            paths.append(path)
             continue
         html = html if html is not None else render(data)
         if fmt == "pdf":

@@ -21,6 +21,7 @@ import xlsxwriter
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from cscperf.forecast import Backtest
 from cscperf.kpis.periods import reporting_year_end
 from cscperf.report import xlsx_formats as fx
 from cscperf.report.xlsx_data import Row, Scorecard, area_heading, gather, year_label
@@ -266,12 +267,14 @@ def write_scorecard_xlsx(
     targets_path: str | Path | None = None,
     db: str | Path = "cscperf.duckdb",
     path: str | Path = FILENAME,
+    backtest: Backtest | None = None,
 ) -> Path:
     """Write scorecard.xlsx for one LA and period; ``path`` is the file, or a folder to
-    write scorecard.xlsx in. Raises ValueError when the LA has no values for the
-    period, :class:`cscperf.targets.TargetError` for a bad targets file, OSError."""
+    write scorecard.xlsx in; ``backtest`` is one already run (the report's), so it is
+    not run twice. Raises ValueError when the LA has no values for the period,
+    :class:`cscperf.targets.TargetError` for a bad targets file, OSError."""
     out = Path(path)
     if out.is_dir() or out.suffix.lower() != ".xlsx":
         out = out / FILENAME
-    card = gather(la_code, period_end, period_type, targets_path, str(db))
+    card = gather(la_code, period_end, period_type, targets_path, str(db), backtest)
     return write_workbook(card, out)

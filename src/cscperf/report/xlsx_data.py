@@ -205,14 +205,23 @@ def _year_end_forecasts(
     return out, note
 
 
-def _backtest(la: str, kpi_ids: list[str], db: str) -> tuple[Backtest | None, str]:
+def _backtest(
+    la: str, kpi_ids: list[str], db: str, given: Backtest | None = None
+) -> tuple[Backtest | None, str]:
     ids = [k for k in kpi_ids if kind(k) is not None]
     if not ids:
         return None, "No back-test: no forecastable KPI has month values in the store."
-    try:
-        bt = api.backtest(la, ids, db=db)
-    except (ValueError, RuntimeError, KeyError, duckdb.Error) as exc:
-        return None, f"No back-test: {str(exc).splitlines()[0]}."
+    if given is not None:  # the report's own run: the same figures as its appendix
+        keep = set(ids)
+        bt = Backtest(
+            [r for r in given.rows if r.kpi_id in keep],
+            [p for p in given.points if p.kpi_id in keep],
+        )
+    else:
+        try:
+            bt = api.backtest(la, ids, db=db)
+        except (ValueError, RuntimeError, KeyError, duckdb.Error) as exc:
+            return None, f"No back-test: {str(exc).splitlines()[0]}."
     if not bt.rows:
         return None, "No back-test: the store holds no earlier year with an outturn to test on."
     return bt, (
@@ -230,9 +239,11 @@ def gather(
     period_type: str = "year",
     targets_path: str | Path | None = None,
     db: str = "cscperf.duckdb",
+    backtest: Backtest | None = None,
 ) -> Scorecard:
     """Read the scorecard for one LA and period; raises ValueError when it has no values
-    (and :class:`cscperf.targets.TargetError` for a bad targets file)."""
+    (and :class:`cscperf.targets.TargetError` for a bad targets file). ``backtest``: one
+    already run, used instead of running it again."""
     lines = api.rag(la_code, period_end, period_type, targets_path, db=db)
     if not any(ln.value is not None for ln in lines):
         raise ValueError(f"no KPI values for LA {la_code} at {period_end} ({period_type}) in {db}")
@@ -282,7 +293,7 @@ def gather(
     for mv in api.values(la_code, "month", months[0], last, [r.kpi.id for r in rows], db=db):
         trends.setdefault(mv.kpi_id, {})[mv.period_end] = mv.value
     trends = {k: s for k, s in trends.items() if any(x is not None for x in s.values())}
-    backtest, bt_note = _backtest(la_code, sorted(trends), db)
+    backtest, bt_note = _backtest(la_code, sorted(trends), db, backtest)
     return Scorecard(
         la_code=la_code,
         period_end=period_end,
