@@ -6,9 +6,13 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import multiprocessing
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import ExitStack
 from pathlib import Path
 
+from cscperf.cores import available_cores
 from cscperf.report.build import ReportData, render, write_report
 from cscperf.usererror import UserError
 
@@ -59,29 +63,46 @@ def write_formats(
             raise UserError("xlsx writer not installed") from None
     out.mkdir(parents=True, exist_ok=True)
     html_path = write_report(data, out) if "html" in formats else None
-    html = html_path.read_text(encoding="utf-8") if html_path else None
-    paths: list[Path] = []
-    for fmt in formats:
-        if fmt == "html":
-            assert html_path is not None
-            paths.append(html_path)
-            continue
-        if fmt == "xlsx":
-            assert writer is not None
-            args = (data.la_code, data.period_end, data.period_type, targets_path, db)
-            if data.backtest_result is not None:  # the report's back-test, not run again
-                path = writer(*args, out / "scorecard.xlsx", backtest=data.backtest_result)
+    html = html_path.read_text(encoding="utf-8") if html_path else render(data)
+    written: dict[str, Path] = {}
+    # The PDF's layout is the slowest step: with a second core it runs in its own
+    # process while Word and Excel are written here (the same HTML, so the same PDF).
+    pdf_elsewhere = "pdf" in formats and len(set(formats) - {"html", "pdf"}) > 0
+    pdf_elsewhere = pdf_elsewhere and available_cores() > 1
+    with ExitStack() as stack:
+        pdf_job = None
+        if pdf_elsewhere:
+            pool = stack.enter_context(
+                ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+            )
+            pdf_job = pool.submit(_write_pdf, html, out / "report.pdf")
+        for fmt in formats:
+            if fmt == "html":
+                assert html_path is not None
+                written[fmt] = html_path
+            elif fmt == "xlsx":
+                assert writer is not None
+                args = (data.la_code, data.period_end, data.period_type, targets_path, db)
+                if data.backtest_result is not None:  # the report's back-test, not run again
+                    written[fmt] = writer(
+                        *args, out / "scorecard.xlsx", backtest=data.backtest_result
+                    )
+                else:
+                    written[fmt] = writer(*args, out / "scorecard.xlsx")
+            elif fmt == "pdf":
+                if pdf_job is None:
+                    written[fmt] = _write_pdf(html, out / "report.pdf")
             else:
-                path = writer(*args, out / "scorecard.xlsx")
-            paths.append(path)
-            continue
-        html = html if html is not None else render(data)
-        if fmt == "pdf":
-            from cscperf.report.pdf import write_pdf
+                from cscperf.report.docx import write_docx
 
-            paths.append(write_pdf(html, out / "report.pdf"))
-        else:
-            from cscperf.report.docx import write_docx
+                written[fmt] = write_docx(html, out / "report.docx")
+        if pdf_job is not None:
+            written["pdf"] = pdf_job.result()
+    return [written[f] for f in formats]
 
-            paths.append(write_docx(html, out / "report.docx"))
-    return paths
+
+def _write_pdf(html: str, path: Path) -> Path:
+    """report.pdf from the HTML (a module-level function: it may run in another process)."""
+    from cscperf.report.pdf import write_pdf
+
+    return write_pdf(html, path)
