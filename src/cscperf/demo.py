@@ -264,12 +264,14 @@ def write_reports(out: Path, la_code: str, year_end: dt.date, db: Path) -> list[
     """The committee report for the last year in every format (report.html, report.pdf,
     report.docx, scorecard.xlsx)."""
     from cscperf.report import build_report
-    from cscperf.report.writers import default_formats, write_formats
+    from cscperf.report.writers import default_formats, pdf_worker, write_formats
 
     t0 = time.perf_counter()
+    formats = default_formats()
     try:
-        data = build_report(la_code, year_end, "year", None, str(db))
-        paths = write_formats(data, out, default_formats(), db=str(db))
+        with pdf_worker(formats) as worker:
+            data = build_report(la_code, year_end, "year", None, str(db))
+            paths = write_formats(data, out, formats, db=str(db), worker=worker)
     except ValueError as exc:
         _say(f"warning: no report: {str(exc).splitlines()[0]}")
         return []

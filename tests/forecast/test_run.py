@@ -68,7 +68,7 @@ def test_every_catalogue_kpi_is_classified_once() -> None:
 
 def test_migration_6_creates_the_forecasts_table() -> None:
     con = connect(":memory:")
-    assert schema_version(con) == 6
+    assert schema_version(con) >= 6
     cols = [r[0] for r in con.execute("DESCRIBE forecasts").fetchall()]
     assert cols[:8] == [
         "la_code", "kpi_id", "made_at_period_end", "target_period_end", "point", "lo80",
@@ -126,6 +126,35 @@ def test_backtest_error_table(store: duckdb.DuckDBPyConnection) -> None:
     assert row.mape == pytest.approx(100 / 79 / 4, abs=1e-6)
     assert row.coverage80 == 1.0
     assert {r.kpi_id: r for r in rows}["cla_children"].mae == pytest.approx(0.0, abs=1e-6)
+
+
+def test_backtest_points_are_kept_and_reused_until_an_input_changes(
+    store: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The second back-test on the same values fits no model and gives the same table;
+    a changed month value (a resubmitted return, recomputed) is a miss, so the kept
+    points are never served for data they were not made from."""
+    import cscperf.forecast.run as run_mod
+
+    first = backtest(store, "883", ["adoptions", "cla_children"])
+    assert store.execute("SELECT count(*) FROM backtest_points").fetchone() == (
+        len(first.points),
+    )
+    fits: list[str] = []
+    real = run_mod._project
+    monkeypatch.setattr(run_mod, "_project", lambda kpi, *a: fits.append(kpi.id) or real(kpi, *a))
+    again = backtest(store, "883", ["adoptions", "cla_children"])
+    assert fits == [] and again == first
+    store.execute(
+        "UPDATE kpi_values SET value = value + 10 WHERE kpi_id = 'adoptions' "
+        "AND period_type = 'month' AND period_end = DATE '2021-05-31'"
+    )
+    changed = backtest(store, "883", ["adoptions", "cla_children"])
+    assert fits  # a miss: refitted
+    assert changed != first
+    assert store.execute("SELECT count(DISTINCT fingerprint) FROM backtest_points").fetchone() == (
+        1,
+    )  # the earlier run's points were replaced, not kept beside
 
 
 def test_values_are_computed_in_one_engine_call(

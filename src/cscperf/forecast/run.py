@@ -12,11 +12,12 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import astuple, dataclass, field, replace
 from datetime import date
 
 import duckdb
 
+from cscperf.forecast import backtest_cache as cache
 from cscperf.forecast.kinds import NOT_FORECAST, kind
 from cscperf.forecast.models import Projection, project_flow, project_level
 from cscperf.forecast.series import Series, data_span, ensure_values, month_ends, read_values
@@ -240,6 +241,10 @@ def backtest(
     ensure_values(con, la_code, ids, month_ends(first, last), year_ends, recompute)
     values = read_values(con, la_code, ids, "month", first, last)
     outturns = read_values(con, la_code, ids, "year", first, last)
+    fp = cache.fingerprint(ids, made_at_month, span, values, outturns)
+    kept = None if recompute else cache.load(con, la_code, ids, made_at_month, fp)
+    if kept is not None:  # the same inputs and code: the same points
+        return _backtest_from([BacktestPoint(*row) for row in kept], ids)  # type: ignore[arg-type]
     points: list[BacktestPoint] = []
     for year_end in year_ends:
         made_at = last_month_end(add_months(date(year_end.year - 1, 3, 31), made_at_month))
@@ -262,6 +267,12 @@ def backtest(
                     proj.method,
                 )
             )
+    if points:
+        cache.save(con, la_code, ids, made_at_month, fp, [astuple(p) for p in points])
+    return _backtest_from(points, ids)
+
+
+def _backtest_from(points: list[BacktestPoint], ids: Sequence[str]) -> Backtest:
     rows = [
         _summary(k, [p for p in points if p.kpi_id == k])
         for k in ids

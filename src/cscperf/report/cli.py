@@ -29,21 +29,29 @@ def report(db: str, la_code: str, period_end: object, period_type: str,
     from datetime import date
 
     from cscperf.report import build_report
-    from cscperf.report.writers import default_formats, parse_formats, write_formats
+    from cscperf.report.writers import (
+        default_formats,
+        parse_formats,
+        pdf_worker,
+        write_formats,
+    )
 
     assert isinstance(period_end, date)
     chosen = parse_formats(formats) if formats is not None else default_formats()
     if not Path(db).is_file():
         fail(f"{db}: no such store")
-    try:
-        data = build_report(la_code, period_end, period_type, targets_path, db)
-    except TargetError as exc:
-        fail(str(exc).splitlines()[0])
-    except (ValueError, duckdb.Error) as exc:
-        fail(str(exc).splitlines()[0])
-    try:
-        paths = write_formats(data, Path(out), chosen, db=db, targets_path=targets_path)
-    except OSError as exc:
-        fail(f"{out}: cannot write the report ({exc.strerror or exc})")
+    with pdf_worker(chosen) as worker:  # loads the PDF writer while the report is gathered
+        try:
+            data = build_report(la_code, period_end, period_type, targets_path, db)
+        except TargetError as exc:
+            fail(str(exc).splitlines()[0])
+        except (ValueError, duckdb.Error) as exc:
+            fail(str(exc).splitlines()[0])
+        try:
+            paths = write_formats(
+                data, Path(out), chosen, db=db, targets_path=targets_path, worker=worker
+            )
+        except OSError as exc:
+            fail(f"{out}: cannot write the report ({exc.strerror or exc})")
     for path in paths:
         click.echo(str(path))

@@ -7,9 +7,9 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import multiprocessing
-from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
-from contextlib import ExitStack
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from cscperf.cores import available_cores
@@ -48,10 +48,12 @@ def write_formats(
     *,
     db: str = "cscperf.duckdb",
     targets_path: str | Path | None = None,
+    worker: Executor | None = None,
 ) -> list[Path]:
     """Write each format into ``out`` (created if missing) and return the paths in the
-    order asked. Raises UserError for an unknown format or a missing xlsx writer,
-    OSError when a file cannot be written."""
+    order asked; ``worker`` (from :func:`pdf_worker`) lays the PDF out in another
+    process. Raises UserError for an unknown format or a missing xlsx writer, OSError
+    when a file cannot be written."""
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:
         raise UserError(f"unknown report format {unknown[0]!r} (choose from {', '.join(FORMATS)})")
@@ -65,17 +67,10 @@ def write_formats(
     html_path = write_report(data, out) if "html" in formats else None
     html = html_path.read_text(encoding="utf-8") if html_path else render(data)
     written: dict[str, Path] = {}
-    # The PDF's layout is the slowest step: with a second core it runs in its own
-    # process while Word and Excel are written here (the same HTML, so the same PDF).
-    pdf_elsewhere = "pdf" in formats and len(set(formats) - {"html", "pdf"}) > 0
-    pdf_elsewhere = pdf_elsewhere and available_cores() > 1
     with ExitStack() as stack:
-        pdf_job = None
-        if pdf_elsewhere:
-            pool = stack.enter_context(
-                ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
-            )
-            pdf_job = pool.submit(_write_pdf, html, out / "report.pdf")
+        if worker is None:
+            worker = stack.enter_context(pdf_worker(formats))
+        pdf_job = worker.submit(_write_pdf, html, out / "report.pdf") if worker else None
         for fmt in formats:
             if fmt == "html":
                 assert html_path is not None
@@ -99,6 +94,27 @@ def write_formats(
         if pdf_job is not None:
             written["pdf"] = pdf_job.result()
     return [written[f] for f in formats]
+
+
+@contextmanager
+def pdf_worker(formats: Sequence[str]) -> Iterator[Executor | None]:
+    """A process for the PDF, started now so that WeasyPrint is loaded while the report
+    is gathered; None when there is one core or nothing else to write beside the PDF.
+    The PDF's layout is the slowest step: in its own process it runs while Word and
+    Excel are written here (from the same HTML, so the same PDF)."""
+    wanted = "pdf" in formats and len(set(formats) - {"html", "pdf"}) > 0
+    if not wanted or available_cores() < 2:
+        yield None
+        return
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        pool.submit(_load_pdf_writer)
+        yield pool
+
+
+def _load_pdf_writer() -> None:
+    import weasyprint  # noqa: F401
+
+    import cscperf.report.pdf  # noqa: F401
 
 
 def _write_pdf(html: str, path: Path) -> Path:

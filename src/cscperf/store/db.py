@@ -98,6 +98,12 @@ def _v6(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(FORECASTS_DDL)
 
 
+def _v7(con: duckdb.DuckDBPyConnection) -> None:
+    from cscperf.forecast.backtest_cache import DDL
+
+    con.execute(DDL)
+
+
 #: (version, description, apply). Append only; never edit a released migration.
 MIGRATIONS: list[tuple[int, str, Callable[[duckdb.DuckDBPyConnection], None]]] = [
     (1, "canonical tables, quarantine, ingest_log", _v1),
@@ -106,6 +112,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[duckdb.DuckDBPyConnection], None]]] =
     (4, "superseded rows of every table; registry rows for returns already loaded", _v4),
     (5, "published benchmarks (bench_* tables)", _v5),
     (6, "forecasts made, kept to set beside the outturn", _v6),
+    (7, "back-test points kept under a fingerprint of their inputs", _v7),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
@@ -221,7 +228,16 @@ def connect(
             raise StoreError(f"{target}: cannot open store read-only: {_first(exc)}") from exc
         if schema_version(con) < SCHEMA_VERSION:
             con.close()
-            raise StoreError(f"{target}: store schema is out of date; open it once for writing")
+            # a store made by an earlier release: bring its schema up to date once (the
+            # migrations only add), then read it as asked
+            if not os.access(target, os.W_OK):
+                raise StoreError(
+                    f"{target}: store schema is out of date and the file cannot be written "
+                    "here; ask its owner to run any cscperf command on it once (e.g. "
+                    f"`cscperf returns --db {target}`)"
+                )
+            connect(target).close()
+            return connect(target, read_only=True, locked=locked)
         return con
     config: Config = {**NO_NETWORK, "temp_directory": spill_directory(target)}
     try:
