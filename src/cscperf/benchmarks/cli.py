@@ -5,16 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from pathlib import Path
 from typing import Any
 
 import click
 
 from cscperf import api
 from cscperf.benchmarks.compare import Comparison
+from cscperf.benchmarks.emit import emit
 from cscperf.benchmarks.errors import BenchImportError
 from cscperf.cli_options import DB_OPTION, fail, parse_date
-from cscperf.output import render
 from cscperf.store.db import StoreError
 
 COLUMNS = (
@@ -239,26 +238,12 @@ def show(
         fail(str(exc).strip("'\""))
         return
     records = [record(c) for c in rows]
-    if fmt == "parquet":
-        if out is None:
-            raise click.UsageError("--format parquet needs --out PATH")
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-
-        pq.write_table(pa.Table.from_pylist(records), out)
-        click.echo(f"wrote {out}", err=True)
-        return
     cols = COLUMNS if fmt != "table" else TABLE_COLUMNS
     if fmt == "table":  # on screen, a context measure's band must not read as good or bad
         for r in records:
             if r["polarity"] == "context" and r["quartile"]:
                 r["quartile"] = f"{r['quartile']} (context: A = highest)"
-    text = render(list(cols), [[r[c] for c in cols] for r in records], fmt)
-    if out:
-        Path(out).write_text(text + "\n", encoding="utf-8")
-        click.echo(f"wrote {out}", err=True)
-    else:
-        click.echo(text)
+    emit(records, cols, fmt, out)
 
 
 @benchmarks.command("download")

@@ -15,11 +15,11 @@ import click
 import duckdb
 
 from cscperf import api
+from cscperf.benchmarks.emit import emit
 from cscperf.benchmarks.pool import PoolValue, shown_label
 from cscperf.cli_options import DB_OPTION, fail, parse_date
 from cscperf.kpis.catalogue import load_catalogue
 from cscperf.kpis.periods import PERIOD_TYPES
-from cscperf.output import render
 from cscperf.store.db import StoreError
 
 COLUMNS = (
@@ -122,19 +122,4 @@ def pool_cmd(
     ]
     if rows:
         click.echo(f"{rows[0].label}: {rows[0].chosen}", err=True)
-    if fmt == "parquet":
-        if out is None:
-            raise click.UsageError("--format parquet needs --out PATH")
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-
-        pq.write_table(pa.Table.from_pylist(records), out)
-        click.echo(f"wrote {out}", err=True)
-        return
-    cols = COLUMNS if fmt != "table" else TABLE_COLUMNS
-    text = render(list(cols), [[r[c] for c in cols] for r in records], fmt)
-    if out:
-        Path(out).write_text(text + "\n", encoding="utf-8")
-        click.echo(f"wrote {out}", err=True)
-    else:
-        click.echo(text)
+    emit(records, COLUMNS if fmt != "table" else TABLE_COLUMNS, fmt, out)
