@@ -198,3 +198,21 @@ def test_next_years_release_file_serves_the_same_mapping_and_wins(tmp_path: Path
     got = compare_kpi(c, kpi("low"), "883", 2025)
     assert (got.value, got.england_value) == (8.0, 11.0)
     assert got.source == "EES pub pct [All]"
+
+
+def test_a_data_set_under_another_name_serves_a_mapping_when_unambiguous(tmp_path: Path) -> None:
+    """`benchmarks download` names the EES API's files after their data set titles: the
+    mapping's indicator and filters, found in exactly one other data set, are used; in
+    two, neither is (no guessing)."""
+    row = (
+        "2025,Reporting year,Local authority,E92000001,England,E12000006,"
+        "East of England,883,E06000034,Thurrock,All,{}\n"
+    )
+    (tmp_path / "Children_looked_after_rates.csv").write_text(HEAD + row.format(6))
+    c = connect(":memory:")
+    import_paths(c, [tmp_path])
+    assert compare_kpi(c, kpi("low"), "883", 2025).value == 6.0
+    (tmp_path / "Another_table.csv").write_text(HEAD + row.format(9))
+    c2 = connect(":memory:")
+    import_paths(c2, [tmp_path])
+    assert compare_kpi(c2, kpi("low"), "883", 2025).value is None
