@@ -117,9 +117,12 @@ class Checker:
         assert (m[2], m[4]) == (mon(self.end), mon(year_ago)), text
         assert close(m[3], ln.value) and close(m[5], ln.last_year), text
         assert ln.value is not None
-        if m[1] is not None:
-            assert close(m[1], abs(ln.value - ln.last_year)), text
-            assert ("increased" in text) == (ln.value > ln.last_year), text
+        if m[1] is not None:  # the change is the difference of the figures shown
+            now, then = (float(x.rstrip("%").replace(",", "")) for x in (m[3], m[5]))
+            assert close(m[1], abs(now - then)), text
+            assert now != then and ("increased" in text) == (now > then), text
+        else:
+            assert m[3] == m[5], text
 
     def _null(self, kpi: str, text: str) -> None:
         v, ln = self.stored.get(kpi), self.lines[kpi]

@@ -223,6 +223,11 @@ def test_change_sentence_judged_on_the_figures_shown() -> None:
     assert change_sentence("NFA", 1.94, 1.91, end, prev, "percent") == (
         "NFA is unchanged (Mar 25: 1.9%, Mar 24: 1.9%)."
     )
+    # 65.06 and 65.02 show as 65.1 and 65.0: the change a reader works out is 0.1,
+    # never "increased by 0.0"
+    assert change_sentence("Rate", 65.06, 65.02, end, prev, "rate") == (
+        "Rate has increased by 0.1 (Mar 25: 65.1, Mar 24: 65.0)."
+    )
 
 
 #: the element set of the report contract (the Word writer walks it)

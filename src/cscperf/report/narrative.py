@@ -27,15 +27,22 @@ def change_sentence(
         return f"{title}: no value for {month_label(end)}."
     if previous is None:
         return f"{title} was {fmt(value, unit)} at {month_label(end)} (no earlier value)."
-    diff = value - previous
     now, then = fmt(value, unit), fmt(previous, unit)
     where = f"({month_label(end)}: {now}, {month_label(prev_end)}: {then})"
-    if diff == 0 or now == then:  # judged on the figures as shown
+    # judged and stated on the figures as shown: a reader subtracts the two figures in
+    # brackets, so 65.1 against 65.0 has increased by 0.1, whatever the decimals behind
+    diff = _shown(now) - _shown(then)
+    if diff == 0:
         return f"{title} is unchanged {where}."
     verb = "increased" if diff > 0 else "reduced"
-    by = fmt(abs(diff), "")
+    by = fmt(round(abs(diff), 1), "")
     by = f"{by} percentage points" if unit in ("percent", "%") else by
     return f"{title} has {verb} by {by} {where}."
+
+
+def _shown(text: str) -> float:
+    """The number a formatted figure shows ('1,234.5%' -> 1234.5)."""
+    return float(text.rstrip("%").replace(",", ""))
 
 
 def forecast_value(value: float, unit: str) -> str:
