@@ -121,6 +121,32 @@ def test_a_cin_file_is_its_year_whatever_its_folder(tmp_path: Path) -> None:
     assert con.execute("SELECT return_year FROM referrals").fetchall() == [(2024,)]
 
 
+def test_year_option_over_the_files_own_year_is_said(tmp_path: Path) -> None:
+    """--year wins over a CIN census's own <Year> (the catalogue's precedence), but not
+    silently: the report says which year the file declared and which it was loaded as."""
+    f = cin_file(tmp_path / "cin.xml", 2024)
+    con = connect(":memory:")
+    report = ingest_paths(con, [f], "883", year=2025)
+    assert con.execute("SELECT return_year FROM referrals").fetchall() == [(2025,)]
+    assert any(
+        n.startswith("cin.xml: the file declares return year 2024; loaded as 2025")
+        for n in report.notes
+    ), report.notes
+    same = ingest_paths(connect(":memory:"), [f], "883", year=2024)
+    assert not any("declares return year" in n for n in same.notes)
+
+
+def test_a_readers_notes_reach_the_report(tmp_path: Path) -> None:
+    """A note the reader makes (here: a local CSV read as Windows-1252) is in the
+    report the CLI prints; it used to be collected and dropped."""
+    path = tmp_path / "audits.csv"
+    path.write_bytes(
+        "audit_id,audit_date,grade,worker\nA1,2024-01-05,good,Siân Jones\n".encode("cp1252")
+    )
+    report = ingest_paths(connect(":memory:"), [path], "883", year=2024)
+    assert "audits.csv: not UTF-8, read as Windows-1252 (Excel 'CSV')" in report.notes
+
+
 @pytest.mark.parametrize("year", [2012, 2016, 2027, 2030])
 def test_a_cin_census_without_a_schema_in_cscperf_is_refused(tmp_path: Path, year: int) -> None:
     f = cin_file(tmp_path / f"cin_{year}.xml", year)

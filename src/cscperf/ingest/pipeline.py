@@ -186,6 +186,15 @@ def _read_one(
         sink = staging.sink(f.no)
         info = reader.read(f.path, sink)
     f.info, f.tables, f.given_year = info, sink.tables, info.return_year
+    # what the reader noticed (an encoding guessed, a column not used, ...) is said to
+    # the user: it was collected and then dropped here
+    name = f.path.name
+    report.notes.extend(n if n.startswith(f"{name}") else f"{name}: {n}" for n in info.notes)
+    if year is not None and info.return_year is not None and info.return_year != year:
+        report.notes.append(
+            f"{name}: the file declares return year {info.return_year}; loaded as {year} "
+            "because --year was given (the catalogue's precedence): check it is the right year"
+        )
     declared = (info.la_code or "").strip()
     if declared and not same_la(declared, la_code):
         raise FileRefused(
