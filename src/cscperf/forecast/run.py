@@ -220,6 +220,20 @@ class Backtest:
     rows: list[BacktestRow]
     points: list[BacktestPoint]
 
+    def up_to(self, end: date) -> Backtest:
+        """Only the years ended by ``end``, summarised again (a report looks back from
+        its own date)."""
+        ids = [r.kpi_id for r in self.rows]
+        return _backtest_from([p for p in self.points if p.target_period_end <= end], ids)
+
+    def only(self, kpi_ids: Sequence[str]) -> Backtest:
+        """Only these KPIs."""
+        keep = set(kpi_ids)
+        return Backtest(
+            [r for r in self.rows if r.kpi_id in keep],
+            [p for p in self.points if p.kpi_id in keep],
+        )
+
 
 def backtest(
     con: duckdb.DuckDBPyConnection,

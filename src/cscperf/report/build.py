@@ -452,22 +452,14 @@ def _add_answers(data: ReportData, la: str, period_type: str, end: date, db: str
 
 def _add_backtest(data: ReportData, la: str, titles: dict[str, str], db: str) -> None:
     """The back-test error table (each past year forecast from September)."""
-    from cscperf.forecast.run import _summary as summarise  # the back-test's own summary
-
     try:
-        bt = api.backtest(la, db=db)
+        bt = api.backtest(la, db=db).up_to(data.period_end)
     except (ValueError, RuntimeError, duckdb.Error):
         return
-    # only years ended by the report's period end: a report looks back from its date
-    points = [p for p in bt.points if p.target_period_end <= data.period_end]
-    years = sorted({p.target_period_end for p in points})
+    years = sorted({p.target_period_end for p in bt.points})
     data.backtest_years = ", ".join(comparisons.year_label(d.year) for d in years)
-    rows = [
-        summarise(r.kpi_id, [p for p in points if p.kpi_id == r.kpi_id])
-        for r in bt.rows
-        if any(p.kpi_id == r.kpi_id for p in points)
-    ]
-    data.backtest_result = Backtest(rows, points)
+    rows = bt.rows
+    data.backtest_result = bt
     data.backtest = [
         BacktestLine(
             r.kpi_id,

@@ -212,11 +212,7 @@ def _backtest(
     if not ids:
         return None, "No back-test: no forecastable KPI has month values in the store."
     if given is not None:  # the report's own run: the same figures as its appendix
-        keep = set(ids)
-        bt = Backtest(
-            [r for r in given.rows if r.kpi_id in keep],
-            [p for p in given.points if p.kpi_id in keep],
-        )
+        bt = given.only(ids)
     else:
         try:
             bt = api.backtest(la, ids, db=db)
